@@ -1,0 +1,122 @@
+// Package config owns the process configuration of `vedette serve`: flags and
+// environment variables, their defaults, and validation at load.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/vedette-dns/vedette/internal/model"
+)
+
+// Environment variables read at load.
+const (
+	EnvRootAccessKeyID     = "VEDETTE_ROOT_ACCESS_KEY_ID"
+	EnvRootSecretAccessKey = "VEDETTE_ROOT_SECRET_ACCESS_KEY"
+)
+
+// DefaultNameServers are put into new zones when --nameservers is not given.
+// They are placeholders under the reserved .localhost name: set your public
+// name servers' names for real delegations.
+var DefaultNameServers = []string{"ns1.vedette.localhost.", "ns2.vedette.localhost."}
+
+// Serve is the configuration of `vedette serve`.
+type Serve struct {
+	// DataDir holds the store file and the generated credentials. Default "./vedette-data".
+	DataDir string
+	// DNSListen is the DNS address, served on UDP and TCP. Default "127.0.0.1:5353".
+	DNSListen string
+	// HTTPListen is the API (and /healthz) address. Default "127.0.0.1:8053".
+	HTTPListen string
+	// NameServers are the canonical NS names of new zones. Default DefaultNameServers.
+	NameServers []string
+	// DNSSockets is the number of UDP sockets (SO_REUSEPORT). Default 0: one per CPU.
+	DNSSockets int
+	// LogLevel is debug, info, warn or error. Default "info".
+	LogLevel string
+	// LogFormat is text or json. Default "text".
+	LogFormat string
+	// RootAccessKeyID and RootSecretAccessKey come from the environment; when
+	// both are empty a key pair is generated into DataDir/credentials.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+}
+
+// ServeFlags registers the flags of `vedette serve` on fs and returns the
+// configuration they fill; call Finish after fs.Parse.
+func ServeFlags(fs *flag.FlagSet) *Serve {
+	c := &Serve{}
+	fs.StringVar(&c.DataDir, "data-dir", "./vedette-data", "directory for the store and generated credentials")
+	fs.StringVar(&c.DNSListen, "dns-listen", "127.0.0.1:5353", "DNS listen address (UDP and TCP)")
+	fs.StringVar(&c.HTTPListen, "http-listen", "127.0.0.1:8053", "HTTP listen address for the Route 53 API and /healthz")
+	fs.Func("nameservers", "comma-separated NS names put into new hosted zones (default "+strings.Join(DefaultNameServers, ",")+")", func(s string) error {
+		c.NameServers = nil
+		for _, n := range strings.Split(s, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				c.NameServers = append(c.NameServers, n)
+			}
+		}
+		return nil
+	})
+	fs.IntVar(&c.DNSSockets, "dns-sockets", 0, "UDP sockets for DNS (SO_REUSEPORT); 0 means one per CPU")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	return c
+}
+
+// Finish applies environment variables and defaults, then validates.
+func (c *Serve) Finish(getenv func(string) string) error {
+	c.RootAccessKeyID = getenv(EnvRootAccessKeyID)
+	c.RootSecretAccessKey = getenv(EnvRootSecretAccessKey)
+	if len(c.NameServers) == 0 {
+		c.NameServers = append([]string(nil), DefaultNameServers...)
+	}
+	return c.Validate()
+}
+
+// Validate checks the configuration and canonicalises name server names.
+func (c *Serve) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	for flagName, addr := range map[string]string{"--dns-listen": c.DNSListen, "--http-listen": c.HTTPListen} {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", flagName, addr, err))
+		}
+	}
+	for i, n := range c.NameServers {
+		cn, err := model.CanonicalName(n)
+		if err != nil || cn == "." {
+			errs = append(errs, fmt.Errorf("--nameservers: %q is not a valid domain name", n))
+			continue
+		}
+		c.NameServers[i] = cn
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		errs = append(errs, fmt.Errorf("set both %s and %s, or neither", EnvRootAccessKeyID, EnvRootSecretAccessKey))
+	}
+	if c.DNSSockets < 0 {
+		errs = append(errs, errors.New("--dns-sockets must not be negative"))
+	}
+	if _, err := ParseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: must be text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseLevel parses a log level name.
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("--log-level %q: must be debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,173 @@
+package model
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func ttl(n int64) *int64 { return &n }
+
+func testZone() (*HostedZone, []RecordSet) {
+	z := &HostedZone{ID: "ZTEST", Name: "example.com."}
+	recs := []RecordSet{
+		{Name: "example.com.", Type: "SOA", TTL: ttl(900), Values: []string{"ns1.example.net. hostmaster.example.com. 1 7200 900 1209600 86400"}},
+		{Name: "example.com.", Type: "NS", TTL: ttl(172800), Values: []string{"ns1.example.net.", "ns2.example.net."}},
+		{Name: "www.example.com.", Type: "A", TTL: ttl(300), Values: []string{"192.0.2.1", "192.0.2.2"}},
+		{Name: "alias.example.com.", Type: "CNAME", TTL: ttl(300), Values: []string{"www.example.com."}},
+	}
+	return z, recs
+}
+
+func rs(name, typ string, t int64, values ...string) RecordSet {
+	return RecordSet{Name: name, Type: typ, TTL: ttl(t), Values: values}
+}
+
+func TestApplyBatch(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes []Change
+		code    string   // expected error code, "" for success
+		msgs    []string // substrings expected in the error (each a separate message)
+		puts    int
+		deletes int
+		count   int64
+	}{
+		{name: "create", changes: []Change{{ActionCreate, rs("new.example.com", "A", 60, "192.0.2.9")}}, puts: 1, count: 5},
+		{name: "create upper case name is canonicalised",
+			changes: []Change{{ActionCreate, rs("NEW.Example.COM.", "TXT", 60, `"hello world"`)}}, puts: 1, count: 5},
+		{name: "create existing",
+			changes: []Change{{ActionCreate, rs("www.example.com.", "A", 300, "192.0.2.1")}},
+			code:    CodeInvalidChangeBatch,
+			msgs:    []string{"Tried to create resource record set [name='www.example.com.', type='A'] but it already exists"}},
+		{name: "delete exact (values in other order)",
+			changes: []Change{{ActionDelete, rs("www.example.com.", "A", 300, "192.0.2.2", "192.0.2.1")}}, deletes: 1, count: 3},
+		{name: "delete missing",
+			changes: []Change{{ActionDelete, rs("nope.example.com.", "A", 300, "192.0.2.1")}},
+			code:    CodeInvalidChangeBatch,
+			msgs:    []string{"Tried to delete resource record set [name='nope.example.com.', type='A'] but it was not found"}},
+		{name: "delete mismatched ttl",
+			changes: []Change{{ActionDelete, rs("www.example.com.", "A", 60, "192.0.2.1", "192.0.2.2")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"but the values provided do not match the current values"}},
+		{name: "delete twice",
+			changes: []Change{
+				{ActionDelete, rs("www.example.com.", "A", 300, "192.0.2.1", "192.0.2.2")},
+				{ActionDelete, rs("www.example.com.", "A", 300, "192.0.2.1", "192.0.2.2")},
+			},
+			code: CodeInvalidChangeBatch, msgs: []string{"but it was not found"}},
+		{name: "delete then create swaps atomically",
+			changes: []Change{
+				{ActionDelete, rs("www.example.com.", "A", 300, "192.0.2.1", "192.0.2.2")},
+				{ActionCreate, rs("www.example.com.", "A", 60, "192.0.2.3")},
+			},
+			puts: 1, count: 4},
+		{name: "upsert replaces", changes: []Change{{ActionUpsert, rs("www.example.com.", "A", 60, "192.0.2.7")}}, puts: 1, count: 4},
+		{name: "every problem reported",
+			changes: []Change{
+				{ActionCreate, rs("ok.example.com.", "A", 60, "192.0.2.1")},
+				{ActionCreate, rs("bad.example.com.", "A", 60, "300.1.1.1")},
+				{ActionCreate, rs("other.example.org.", "A", 60, "192.0.2.1")},
+			},
+			code: CodeInvalidChangeBatch,
+			msgs: []string{
+				"Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '300.1.1.1''",
+				"RRSet with DNS name other.example.org. is not permitted in zone example.com.",
+			}},
+		{name: "A beside CNAME",
+			changes: []Change{{ActionCreate, rs("alias.example.com.", "A", 60, "192.0.2.1")}},
+			code:    CodeInvalidChangeBatch,
+			msgs:    []string{"RRSet of type A with DNS name alias.example.com. is not permitted because a conflicting RRSet of type  CNAME with the same DNS name already exists in zone example.com."}},
+		{name: "CNAME beside A",
+			changes: []Change{{ActionCreate, rs("www.example.com.", "CNAME", 60, "x.example.net.")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"RRSet of type CNAME with DNS name www.example.com. is not permitted as it conflicts"}},
+		{name: "CNAME at apex",
+			changes: []Change{{ActionCreate, rs("example.com.", "CNAME", 60, "x.example.net.")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"is not permitted at apex in zone example.com."}},
+		{name: "two CNAME values",
+			changes: []Change{{ActionCreate, rs("c.example.com.", "CNAME", 60, "a.example.net.", "b.example.net.")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"must have exactly one value"}},
+		{name: "delete apex SOA",
+			changes: []Change{{ActionDelete, rs("example.com.", "SOA", 900, "ns1.example.net. hostmaster.example.com. 1 7200 900 1209600 86400")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"A HostedZone must contain exactly one SOA record."}},
+		{name: "delete apex NS",
+			changes: []Change{{ActionDelete, rs("example.com.", "NS", 172800, "ns1.example.net.", "ns2.example.net.")}},
+			code:    CodeInvalidChangeBatch, msgs: []string{"A HostedZone must contain at least one NS record for the zone itself."}},
+		{name: "upsert apex NS allowed", changes: []Change{{ActionUpsert, rs("example.com.", "NS", 3600, "ns9.example.net.")}}, puts: 1, count: 4},
+		{name: "wildcard NS", changes: []Change{{ActionCreate, rs("*.example.com.", "NS", 60, "ns.example.net.")}},
+			code: CodeInvalidChangeBatch, msgs: []string{"wildcard NS"}},
+		{name: "delegation", changes: []Change{{ActionCreate, rs("sub.example.com.", "NS", 60, "ns.sub.example.com.")}}, puts: 1, count: 5},
+		{name: "bad TXT", changes: []Change{{ActionCreate, rs("t.example.com.", "TXT", 60, `"`+strings.Repeat("x", 256)+`"`)}},
+			code: CodeInvalidChangeBatch, msgs: []string{"longer than 255"}},
+		{name: "bad MX", changes: []Change{{ActionCreate, rs("m.example.com.", "MX", 60, "mail.example.com.")}},
+			code: CodeInvalidChangeBatch, msgs: []string{"MXRRDATAIllegal"}},
+		{name: "good every type", changes: []Change{
+			{ActionCreate, rs("t.example.com.", "AAAA", 60, "2001:db8::1")},
+			{ActionCreate, rs("t.example.com.", "CAA", 60, `0 issue "letsencrypt.org"`)},
+			{ActionCreate, rs("t.example.com.", "MX", 60, "10 mail.example.com.")},
+			{ActionCreate, rs("t.example.com.", "NAPTR", 60, `100 10 "u" "E2U+sip" "!^.*$!sip:info@example.com!" .`)},
+			{ActionCreate, rs("t.example.com.", "SRV", 60, "1 10 5060 sip.example.com.")},
+			{ActionCreate, rs("t.example.com.", "SPF", 60, `"v=spf1 -all"`)},
+			{ActionCreate, rs("t.example.com.", "TXT", 60, `"a" "b"`)},
+			{ActionCreate, rs("t.example.com.", "SSHFP", 60, "1 1 123456789abcdef67890123456789abcdef67890")},
+			{ActionCreate, rs("_443._tcp.t.example.com.", "TLSA", 60, "3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")},
+			{ActionCreate, rs("t.example.com.", "SVCB", 60, `1 svc.example.com. alpn=h2`)},
+			{ActionCreate, rs("t.example.com.", "HTTPS", 60, `1 . alpn=h2,h3`)},
+			{ActionCreate, rs("sub.example.com.", "DS", 60, "12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")},
+			{ActionCreate, rs("4.2.0.192.in-addr.example.com.", "PTR", 60, "host.example.com.")},
+		}, puts: 13, count: 17},
+		{name: "missing TTL is InvalidInput",
+			changes: []Change{{ActionCreate, RecordSet{Name: "x.example.com.", Type: "A", Values: []string{"192.0.2.1"}}}},
+			code:    CodeInvalidInput, msgs: []string{"Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords]"}},
+		{name: "unknown type is InvalidInput",
+			changes: []Change{{ActionCreate, rs("x.example.com.", "WKS", 60, "x")}}, code: CodeInvalidInput},
+		{name: "bad action is InvalidInput",
+			changes: []Change{{"MODIFY", rs("x.example.com.", "A", 60, "192.0.2.1")}}, code: CodeInvalidInput},
+		{name: "empty batch is InvalidInput", changes: nil, code: CodeInvalidInput},
+		{name: "too many records", changes: []Change{{ActionUpsert, rs("x.example.com.", "A", 60, manyIPs(400)...)},
+			{ActionUpsert, rs("y.example.com.", "A", 60, manyIPs(400)...)}},
+			code: CodeInvalidChangeBatch, msgs: []string{"Number of records limit of 1000 exceeded."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z, cur := testZone()
+			res, berr := ApplyBatch(z, cur, &ChangeBatch{Changes: tt.changes})
+			if tt.code != "" {
+				if berr == nil {
+					t.Fatalf("want %s, got success %+v", tt.code, res)
+				}
+				if berr.Code != tt.code {
+					t.Fatalf("code = %s (%v), want %s", berr.Code, berr, tt.code)
+				}
+				for _, m := range tt.msgs {
+					if !strings.Contains(berr.Error(), m) {
+						t.Errorf("error %q lacks %q", berr.Error(), m)
+					}
+				}
+				return
+			}
+			if berr != nil {
+				t.Fatalf("unexpected error: %v", berr)
+			}
+			if len(res.Puts) != tt.puts || len(res.Deletes) != tt.deletes || res.RecordSetCount != tt.count {
+				t.Fatalf("puts=%d deletes=%d count=%d; want %d %d %d", len(res.Puts), len(res.Deletes), res.RecordSetCount, tt.puts, tt.deletes, tt.count)
+			}
+		})
+	}
+}
+
+func manyIPs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "10.0." + strconv.Itoa(i/256) + "." + strconv.Itoa(i%256)
+	}
+	return out
+}
+
+func TestApplyBatchDoesNotTouchInput(t *testing.T) {
+	z, cur := testZone()
+	before := len(cur)
+	_, berr := ApplyBatch(z, cur, &ChangeBatch{Changes: []Change{{ActionDelete, rs("www.example.com.", "A", 300, "192.0.2.1", "192.0.2.2")}}})
+	if berr != nil || len(cur) != before || cur[2].Name != "www.example.com." {
+		t.Fatalf("input changed or error: %v", berr)
+	}
+}
