@@ -168,9 +168,14 @@ type Store interface {
 	// Txn applies t atomically.
 	Txn(ctx context.Context, t Txn) (TxnResult, error)
 	// Watch delivers, in revision order, every event on keys starting with
-	// prefix at revision fromRev or later. The channel closes when ctx ends or
-	// the store closes. A fromRev older than the store keeps yields one
-	// response with Err ErrCompacted and the channel closes.
+	// prefix at revision fromRev or later. fromRev <= 0 means the revision
+	// after the current one. The channel closes when ctx ends or the store
+	// closes. A fromRev older than the store keeps yields one response with
+	// Err ErrCompacted and the channel closes; so does a consumer that falls
+	// further behind than the store keeps history for. A fromRev beyond the
+	// next revision yields one response with Err ErrFutureRevision. After
+	// Close, the channel yields one response with Err ErrClosed. Events in
+	// responses may be shared between watchers and must not be modified.
 	Watch(ctx context.Context, prefix string, fromRev int64) <-chan WatchResponse
 	// Grant creates a lease that expires ttl after its last renewal.
 	Grant(ctx context.Context, ttl time.Duration) (LeaseID, error)
@@ -178,7 +183,8 @@ type Store interface {
 	KeepAlive(ctx context.Context, id LeaseID) error
 	// Revoke ends a lease now, deleting its keys.
 	Revoke(ctx context.Context, id LeaseID) error
-	// Close releases the store; pending watches are closed.
+	// Close releases the store; pending watches are closed. Every call
+	// after Close, including a second Close, returns ErrClosed.
 	Close() error
 }
 
