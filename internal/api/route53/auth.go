@@ -1,0 +1,26 @@
+package route53
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/vedette-dns/vedette/internal/api/sigv4"
+)
+
+// SigV4 adapts a sigv4.Verifier to an Authenticator whose failures render
+// as Route 53 errors with the verifier's code, message and status.
+func SigV4(v *sigv4.Verifier) Authenticator { return sigv4Auth{v} }
+
+type sigv4Auth struct{ v *sigv4.Verifier }
+
+func (s sigv4Auth) Authenticate(r *http.Request) (string, error) {
+	id, err := s.v.Verify(r)
+	if err != nil {
+		var e *sigv4.Error
+		if errors.As(err, &e) {
+			return "", &Error{Status: e.HTTPStatus, Code: e.Code, Message: e.Message}
+		}
+		return "", err
+	}
+	return id.AccessKeyID, nil
+}
