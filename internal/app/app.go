@@ -1,0 +1,202 @@
+// Package app owns wiring and lifecycle: which parts of Vedette start in which
+// order, and in which order they stop (see App.Close).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vedette-dns/vedette/internal/api/route53"
+	"github.com/vedette-dns/vedette/internal/api/sigv4"
+	"github.com/vedette-dns/vedette/internal/catalog"
+	"github.com/vedette-dns/vedette/internal/config"
+	"github.com/vedette-dns/vedette/internal/dns"
+	"github.com/vedette-dns/vedette/internal/store/bolt"
+	"github.com/vedette-dns/vedette/internal/zone"
+	"github.com/vedette-dns/vedette/internal/zonefeed"
+)
+
+// StoreFile is the name of the bbolt file in the data directory.
+const StoreFile = "vedette.db"
+
+// App is a running Vedette node.
+type App struct {
+	log      *slog.Logger
+	store    *bolt.Store
+	dns      *dns.Server
+	http     *http.Server
+	httpLn   net.Listener
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	ready    atomic.Bool
+	feedErr  chan error
+	closeErr error
+	once     sync.Once
+}
+
+// Start opens the store, starts DNS, loads the zones into it, then starts the
+// API. It returns once every part is serving.
+func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	a := &App{log: log, feedErr: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	id, secret, err := rootKey(&cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if a.store, err = bolt.Open(filepath.Join(cfg.DataDir, StoreFile), bolt.Options{Logger: log}); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := a.startDNS(&cfg); err != nil {
+		return nil, err
+	}
+	if err := a.startFeed(); err != nil {
+		return nil, err
+	}
+	verifier, err := sigv4.NewVerifier(sigv4.Config{Keys: sigv4.StaticKeys{id: secret}})
+	if err != nil {
+		return nil, err
+	}
+	api := route53.New(route53.Options{
+		Catalog:        catalog.New(a.store),
+		Auth:           route53.SigV4(verifier),
+		NameServers:    cfg.NameServers,
+		ServedRevision: func() int64 { return a.dns.Snapshot().Revision() },
+		Logger:         log,
+	})
+	if err := a.startHTTP(cfg.HTTPListen, api); err != nil {
+		return nil, err
+	}
+	a.ready.Store(true)
+	log.Info("vedette serving", "dns", a.DNSAddr(), "api", "http://"+a.HTTPAddr())
+	return a, nil
+}
+
+func (a *App) startDNS(cfg *config.Serve) error {
+	a.dns = &dns.Server{ListenAddr: cfg.DNSListen, UDPSockets: cfg.DNSSockets, Logger: a.log}
+	if err := a.dns.Start(); err != nil {
+		return fmt.Errorf("start DNS on %s: %w", cfg.DNSListen, err)
+	}
+	return nil
+}
+
+// startFeed runs the zone feed and waits until its first snapshot is served.
+func (a *App) startFeed() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	first := make(chan struct{})
+	var once sync.Once
+	feed := zonefeed.New(a.store, zonefeed.PublisherFunc(func(s *zone.Snapshot) {
+		a.dns.SetSnapshot(s)
+		once.Do(func() { close(first) })
+	}), a.log)
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		err := feed.Run(ctx)
+		if ctx.Err() == nil {
+			a.log.Error("zone feed stopped", "err", err)
+			a.ready.Store(false)
+			a.feedErr <- err
+		}
+	}()
+	select {
+	case <-first:
+		return nil
+	case err := <-a.feedErr:
+		return fmt.Errorf("load zones: %w", err)
+	case <-time.After(time.Minute):
+		return errors.New("load zones: timed out")
+	}
+}
+
+func (a *App) startHTTP(addr string, api http.Handler) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !a.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/2013-04-01/", api)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen HTTP on %s: %w", addr, err)
+	}
+	a.httpLn = ln
+	a.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("HTTP server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// HTTPAddr returns the API's listening address.
+func (a *App) HTTPAddr() string { return a.httpLn.Addr().String() }
+
+// DNSAddr returns the DNS listening address (UDP and TCP).
+func (a *App) DNSAddr() string { return a.dns.Addr().String() }
+
+// Failed delivers an error when a background part stops on its own.
+func (a *App) Failed() <-chan error { return a.feedErr }
+
+// Close stops the node, in this order: mark not ready; stop accepting API
+// requests and wait up to 10 s for those in flight (each acknowledged write
+// is already durable); stop the zone feed; stop DNS; close the store.
+func (a *App) Close() error {
+	a.once.Do(func() {
+		a.ready.Store(false)
+		var errs []error
+		if a.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			errs = append(errs, a.http.Shutdown(ctx))
+			cancel()
+		}
+		if a.cancel != nil {
+			a.cancel()
+		}
+		if a.dns != nil {
+			errs = append(errs, a.dns.Close())
+		}
+		if a.store != nil {
+			errs = append(errs, a.store.Close())
+		}
+		a.wg.Wait()
+		a.closeErr = errors.Join(errs...)
+	})
+	return a.closeErr
+}
+
+// Run starts the node and serves until ctx ends or a part fails.
+func Run(ctx context.Context, cfg config.Serve, log *slog.Logger) error {
+	a, err := Start(cfg, log)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err = <-a.Failed():
+	}
+	return errors.Join(err, a.Close())
+}
