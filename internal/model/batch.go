@@ -65,9 +65,7 @@ func ApplyBatch(zone *HostedZone, current []RecordSet, batch *ChangeBatch) (*Bat
 		msgs = append(msgs, semantic...)
 	}
 	msgs = append(msgs, checkBatchSize(batch)...)
-	if len(msgs) > 0 {
-		return nil, &BatchError{Code: CodeInvalidChangeBatch, Messages: msgs}
-	}
+	// Keep going after content problems so one answer names every problem.
 	work := make(map[RecordKey]RecordSet, len(current))
 	for _, r := range current {
 		work[r.Key()] = r

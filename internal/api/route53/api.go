@@ -44,6 +44,11 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies. Default 4 MiB.
 	MaxBodyBytes int64
+	// NewID returns a new resource id starting with prefix ("Z" for zones,
+	// "C" for changes). Default: prefix + 20 random upper-case base32 characters.
+	NewID func(prefix string) string
+	// NewRequestID returns a request id. Default: a random UUID.
+	NewRequestID func() string
 }
 
 // API serves the Route 53 API.
@@ -66,6 +71,12 @@ func New(opts Options) *API {
 	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = 4 << 20
+	}
+	if opts.NewID == nil {
+		opts.NewID = newID
+	}
+	if opts.NewRequestID == nil {
+		opts.NewRequestID = newRequestID
 	}
 	a := &API{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	a.routes()
@@ -126,7 +137,7 @@ func newRequestID() string {
 // wrap adds the request id, authenticates, bounds the body and renders errors.
 func (a *API) wrap(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := newRequestID()
+		id := a.opts.NewRequestID()
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		w.Header().Set("x-amzn-RequestId", id)
 		r.Body = http.MaxBytesReader(w, r.Body, a.opts.MaxBodyBytes)

@@ -53,7 +53,7 @@ func (a *API) createHostedZone(w http.ResponseWriter, r *http.Request) error {
 	if len(zones) >= maxHostedZones {
 		return errorf(http.StatusBadRequest, "TooManyHostedZones", "This operation would exceed the limit of %d hosted zones.", maxHostedZones)
 	}
-	ch := a.newChange(req.HostedZoneConfigComment())
+	ch := a.newChange("")
 	if err := a.opts.Catalog.CreateZone(r.Context(), z, a.apexRecords(&z), &ch); err != nil {
 		if errors.Is(err, catalog.ErrZoneRefExists) {
 			return errorf(http.StatusConflict, "HostedZoneAlreadyExists",
@@ -98,7 +98,7 @@ func (a *API) newZone(req *createHostedZoneRequest) (model.HostedZone, error) {
 		return z, invalidInput("Invalid parameter : Comment is longer than %d characters", maxComment)
 	}
 	return model.HostedZone{
-		ID: newID("Z"), Name: name, CallerReference: req.CallerReference, Comment: comment,
+		ID: a.opts.NewID("Z"), Name: name, CallerReference: req.CallerReference, Comment: comment,
 		NameServers: a.opts.NameServers, CreatedAt: a.opts.Now().UTC(),
 	}, nil
 }
@@ -365,7 +365,7 @@ func (a *API) getAccountLimit(w http.ResponseWriter, r *http.Request) error {
 
 // newChange returns a fresh change record submitted now.
 func (a *API) newChange(comment string) model.ChangeInfo {
-	return model.ChangeInfo{ID: newID("C"), SubmittedAt: a.opts.Now().UTC(), Comment: comment}
+	return model.ChangeInfo{ID: a.opts.NewID("C"), SubmittedAt: a.opts.Now().UTC(), Comment: comment}
 }
 
 func (a *API) changeXML(ch *model.ChangeInfo) xmlChangeInfo {
