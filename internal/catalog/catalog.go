@@ -192,7 +192,17 @@ func (c *Catalog) tryApply(ctx context.Context, zoneID string, batch *model.Chan
 		return berr
 	}
 	z.RecordSetCount = res.RecordSetCount
-	ops := []store.Op{store.Put(ZoneKey(zoneID), mustJSON(z))}
+	before := make(map[model.RecordKey]string, len(current))
+	for _, r := range current {
+		if r.HealthCheckID != "" {
+			before[r.Key()] = r.HealthCheckID
+		}
+	}
+	refCmps, refOps, err := c.referenceOps(ctx, zoneID, before, res)
+	if err != nil {
+		return err
+	}
+	ops := append([]store.Op{store.Put(ZoneKey(zoneID), mustJSON(z))}, refOps...)
 	for _, r := range res.Puts {
 		ops = append(ops, store.Put(RecordKey(zoneID, r.Key()), mustJSON(r)))
 	}
@@ -200,7 +210,8 @@ func (c *Catalog) tryApply(ctx context.Context, zoneID string, batch *model.Chan
 		ops = append(ops, store.Delete(RecordKey(zoneID, k)))
 	}
 	ops = append(ops, changeOp(ch))
-	tr, err := c.st.Txn(ctx, store.Txn{If: []store.Compare{store.ModRevisionIs(ZoneKey(zoneID), zrev)}, Then: ops})
+	cmps := append([]store.Compare{store.ModRevisionIs(ZoneKey(zoneID), zrev)}, refCmps...)
+	tr, err := c.st.Txn(ctx, store.Txn{If: cmps, Then: ops})
 	if err != nil {
 		return fmt.Errorf("apply changes to %s: %w", zoneID, err)
 	}
@@ -264,6 +275,7 @@ func (c *Catalog) DeleteZone(ctx context.Context, zoneID string, ch *model.Chang
 				store.Delete(ZoneKey(zoneID)),
 				store.Delete(ZoneRefsPrefix + z.CallerReference),
 				store.DeletePrefix(RecordsKeyPrefix(zoneID)),
+				store.Delete(tagsKey("hostedzone", zoneID)),
 				changeOp(ch),
 			},
 		})

@@ -135,7 +135,7 @@ func checkChange(zone *HostedZone, c *Change) (string, []string) {
 		return fmt.Sprintf("Invalid parameter : Type '%s' is not a supported record type", r.Type), nil
 	}
 	if hasRouting(r) {
-		return fmt.Sprintf("Invalid parameter : routing policies (SetIdentifier, Weight, Region, GeoLocation, GeoProximityLocation, Failover, MultiValueAnswer, CidrRoutingConfig, HealthCheckId) are not supported yet for %s", describe(r)), nil
+		return fmt.Sprintf("Invalid parameter : routing policies (SetIdentifier, Weight, Region, GeoLocation, GeoProximityLocation, Failover, MultiValueAnswer, CidrRoutingConfig) are not supported yet for %s", describe(r)), nil
 	}
 	hasRecords := r.TTL != nil || len(r.Values) > 0
 	if r.AliasTarget != nil || r.TrafficPolicyInstanceID != "" || !hasRecords || r.TTL == nil || len(r.Values) == 0 {
@@ -174,7 +174,7 @@ func nullable(s string) string {
 func hasRouting(r *RecordSet) bool {
 	return r.SetIdentifier != "" || r.Weight != nil || r.Region != "" || r.GeoLocation != nil ||
 		r.Failover != "" || r.MultiValueAnswer != nil || r.CidrRoutingConfig != nil ||
-		r.GeoProximityLocation != nil || r.HealthCheckID != ""
+		r.GeoProximityLocation != nil
 }
 
 func checkValues(zone *HostedZone, r *RecordSet) []string {

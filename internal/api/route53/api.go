@@ -49,6 +49,15 @@ type Options struct {
 	NewID func(prefix string) string
 	// NewRequestID returns a request id. Default: a random UUID.
 	NewRequestID func() string
+	// NewUUID returns a health-check id. Default: a random UUID.
+	NewUUID func() string
+	// Status reports checker observations. Default: none (empty lists).
+	Status StatusSource
+	// Policy refuses health-check IP addresses probes may not reach. Default: none.
+	Policy HealthCheckPolicy
+	// CheckerIPRanges are the source ranges of this deployment's checkers,
+	// returned by GetCheckerIpRanges. Default: none.
+	CheckerIPRanges []string
 }
 
 // API serves the Route 53 API.
@@ -78,6 +87,9 @@ func New(opts Options) *API {
 	if opts.NewRequestID == nil {
 		opts.NewRequestID = newRequestID
 	}
+	if opts.NewUUID == nil {
+		opts.NewUUID = newUUID
+	}
 	a := &API{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	a.routes()
 	return a
@@ -89,20 +101,32 @@ const prefix = "/2013-04-01"
 
 func (a *API) routes() {
 	h := map[string]handlerFunc{
-		"POST /hostedzone":                 a.createHostedZone,
-		"GET /hostedzone":                  a.listHostedZones,
-		"GET /hostedzone/{id}":             a.getHostedZone,
-		"POST /hostedzone/{id}":            a.updateHostedZoneComment,
-		"DELETE /hostedzone/{id}":          a.deleteHostedZone,
-		"GET /hostedzonesbyname":           a.listHostedZonesByName,
-		"GET /hostedzonecount":             a.getHostedZoneCount,
-		"POST /hostedzone/{id}/rrset/{$}":  a.changeResourceRecordSets,
-		"POST /hostedzone/{id}/rrset":      a.changeResourceRecordSets,
-		"GET /hostedzone/{id}/rrset":       a.listResourceRecordSets,
-		"GET /hostedzone/{id}/rrset/{$}":   a.listResourceRecordSets,
-		"GET /change/{id}":                 a.getChange,
-		"GET /hostedzonelimit/{id}/{type}": a.getHostedZoneLimit,
-		"GET /accountlimit/{type}":         a.getAccountLimit,
+		"POST /hostedzone":                        a.createHostedZone,
+		"GET /hostedzone":                         a.listHostedZones,
+		"GET /hostedzone/{id}":                    a.getHostedZone,
+		"POST /hostedzone/{id}":                   a.updateHostedZoneComment,
+		"DELETE /hostedzone/{id}":                 a.deleteHostedZone,
+		"GET /hostedzonesbyname":                  a.listHostedZonesByName,
+		"GET /hostedzonecount":                    a.getHostedZoneCount,
+		"POST /hostedzone/{id}/rrset/{$}":         a.changeResourceRecordSets,
+		"POST /hostedzone/{id}/rrset":             a.changeResourceRecordSets,
+		"GET /hostedzone/{id}/rrset":              a.listResourceRecordSets,
+		"GET /hostedzone/{id}/rrset/{$}":          a.listResourceRecordSets,
+		"GET /change/{id}":                        a.getChange,
+		"GET /hostedzonelimit/{id}/{type}":        a.getHostedZoneLimit,
+		"GET /accountlimit/{type}":                a.getAccountLimit,
+		"POST /healthcheck":                       a.createHealthCheck,
+		"GET /healthcheck":                        a.listHealthChecks,
+		"GET /healthcheck/{id}":                   a.getHealthCheck,
+		"POST /healthcheck/{id}":                  a.updateHealthCheck,
+		"DELETE /healthcheck/{id}":                a.deleteHealthCheck,
+		"GET /healthcheck/{id}/status":            a.getHealthCheckStatus,
+		"GET /healthcheck/{id}/lastfailurereason": a.getHealthCheckLastFailureReason,
+		"GET /healthcheckcount":                   a.getHealthCheckCount,
+		"GET /checkeripranges":                    a.getCheckerIPRanges,
+		"GET /tags/{type}/{id}":                   a.listTagsForResource,
+		"POST /tags/{type}/{id}":                  a.changeTagsForResource,
+		"POST /tags/{type}":                       a.listTagsForResources,
 	}
 	for pattern, fn := range h {
 		method, path, _ := strings.Cut(pattern, " ")

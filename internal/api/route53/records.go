@@ -47,6 +47,8 @@ func (a *API) changeResourceRecordSets(w http.ResponseWriter, r *http.Request) e
 	switch {
 	case errors.Is(err, catalog.ErrNoSuchZone):
 		return noSuchZone(id)
+	case errors.Is(err, catalog.ErrNoSuchHealthCheck):
+		return errorf(http.StatusNotFound, "NoSuchHealthCheck", "%v", err)
 	case errors.As(err, &be):
 		return errorf(http.StatusBadRequest, be.Code, "%s", be.Error())
 	case err != nil:
