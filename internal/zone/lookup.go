@@ -1,0 +1,180 @@
+package zone
+
+import (
+	"slices"
+
+	"github.com/miekg/dns"
+)
+
+// maxChain is the number of CNAMEs followed after the first one.
+const maxChain = 8
+
+// Result is the outcome of a Lookup: what goes in each section of the reply
+// and its header bits. The records are shared with the compiled zone and
+// must not be modified.
+type Result struct {
+	// Rcode is dns.RcodeSuccess, dns.RcodeNameError (NXDOMAIN),
+	// dns.RcodeRefused (the name is in none of our zones) or
+	// dns.RcodeFormatError (the name is not a valid wire name).
+	Rcode int
+	// Authoritative is the AA bit: set for every answer from one of our
+	// zones except referrals.
+	Authoritative bool
+	// Referral is set when the name is at or below a delegation point: Ns
+	// holds the delegation's NS records and Extra their glue.
+	Referral bool
+	// Answer, Ns and Extra are the answer, authority and additional sections.
+	Answer, Ns, Extra []dns.RR
+}
+
+// Lookup answers the question (qname, qtype, class IN) from the zones of s.
+// qname is an uncompressed wire-form name in any case.
+//
+//   - Exact match: the RRset; at the apex an NS answer carries the glue of
+//     in-zone targets in Extra.
+//   - NODATA and NXDOMAIN: the zone's SOA in Ns, its TTL the negative TTL.
+//   - CNAME: appended, then the target is looked up in all our zones, up to
+//     8 more hops, stopping on a loop, on a target outside our zones or at
+//     a delegation; the rcode and authority come from the last step
+//     (RFC 6604) and AA from the first.
+//   - A name at or below a delegation point: a referral (AA=0, NS in Ns,
+//     glue in Extra), except DS at the delegation point itself, which the
+//     parent answers authoritatively.
+//   - Wildcards per RFC 4592: a name that does not exist is synthesised from
+//     "*" under its closest encloser, with the query name as owner; any
+//     existing name, empty non-terminals included, blocks synthesis.
+//   - ANY is answered minimally (RFC 8482 §4.1): the RRset with the lowest
+//     type code at the name (A before NS before SOA), no CNAME chase.
+//   - A name in none of our zones: REFUSED.
+func (s *Snapshot) Lookup(qname []byte, qtype uint16) Result {
+	if !validWire(qname) {
+		return Result{Rcode: dns.RcodeFormatError}
+	}
+	w := []byte(qname)
+	lowerASCII(w)
+	return s.lookup(string(w), qtype)
+}
+
+// LookupName is Lookup for a name in presentation form.
+func (s *Snapshot) LookupName(name string, qtype uint16) Result {
+	w, err := wireName(name)
+	if err != nil {
+		return Result{Rcode: dns.RcodeFormatError}
+	}
+	return s.lookup(w, qtype)
+}
+
+func (s *Snapshot) lookup(w string, qtype uint16) Result {
+	var res Result
+	z := s.zoneFor(w, qtype)
+	if z == nil {
+		res.Rcode = dns.RcodeRefused
+		return res
+	}
+	res.Authoritative = true
+	seen := []string{w}
+	for hop := 0; ; hop++ {
+		target, chase := z.step(&res, w, qtype, hop == 0)
+		if !chase || hop == maxChain || slices.Contains(seen, target) {
+			return res
+		}
+		if z = s.zoneFor(target, qtype); z == nil {
+			return res
+		}
+		w = target
+		seen = append(seen, w)
+	}
+}
+
+// step answers wire name w in z into res and, when it appended a CNAME,
+// returns its target and chase=true. first is false inside a CNAME chain.
+func (z *Zone) step(res *Result, w string, qtype uint16, first bool) (target string, chase bool) {
+	if ns := z.cutFor(w, qtype); ns != nil {
+		if first {
+			res.Authoritative, res.Referral = false, true
+			res.Ns, res.Extra = slices.Clip(ns.rrs), slices.Clip(ns.extra)
+		}
+		return "", false
+	}
+	n, synth := z.find(w)
+	switch {
+	case n == nil:
+		res.negative(dns.RcodeNameError, z)
+	case qtype == dns.TypeANY && len(n.sets) > 0:
+		res.answer(n.sets[0], w, synth)
+	case n.set(qtype) != nil:
+		res.answer(n.set(qtype), w, synth)
+	case qtype != dns.TypeANY && n.set(dns.TypeCNAME) != nil:
+		cname := n.set(dns.TypeCNAME)
+		res.answer(cname, w, synth)
+		return cname.target, true
+	default:
+		res.negative(dns.RcodeSuccess, z)
+	}
+	return "", false
+}
+
+// cutFor returns the NS set of the delegation point at or above wire name w
+// (below the apex), or nil. For DS the name itself is not a cut: the parent
+// holds the DS records.
+func (z *Zone) cutFor(w string, qtype uint16) *RRSet {
+	if !z.hasCuts {
+		return nil
+	}
+	var offs [128]int
+	k := 0
+	for off := 0; len(w)-off > len(z.origin); off = nextLabel(w, off) {
+		offs[k] = off
+		k++
+	}
+	for i := k - 1; i >= 0; i-- {
+		if i == 0 && qtype == dns.TypeDS {
+			break
+		}
+		n := z.nodes[w[offs[i]:]]
+		if n == nil {
+			break // nothing exists below a missing name
+		}
+		if n.cut {
+			return n.set(dns.TypeNS)
+		}
+	}
+	return nil
+}
+
+// find returns the node for w, or the wildcard node that synthesises it
+// (synth=true), or nil when the name does not exist.
+func (z *Zone) find(w string) (n *node, synth bool) {
+	if n := z.nodes[w]; n != nil {
+		return n, false
+	}
+	for off := nextLabel(w, 0); off < len(w); off = nextLabel(w, off) {
+		if ce := z.nodes[w[off:]]; ce != nil {
+			return ce.wildcard, ce.wildcard != nil
+		}
+	}
+	return nil, false
+}
+
+// answer appends set to the answer section, renamed to w when synthesised
+// from a wildcard, and its additional data to Extra.
+func (r *Result) answer(set *RRSet, w string, synth bool) {
+	rrs := set.Answer()
+	if !synth {
+		r.Answer = append(r.Answer, rrs...)
+	} else {
+		owner := presentation(w)
+		for _, rr := range rrs {
+			c := dns.Copy(rr)
+			c.Header().Name = owner
+			r.Answer = append(r.Answer, c)
+		}
+	}
+	r.Extra = append(r.Extra, set.extra...)
+}
+
+// negative records a NODATA or NXDOMAIN outcome from zone z.
+func (r *Result) negative(rcode int, z *Zone) {
+	r.Rcode = rcode
+	r.Ns = append(r.Ns, z.negSOA)
+}
