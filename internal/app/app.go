@@ -11,15 +11,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/vedette-dns/vedette/internal/api/arc"
 	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/catalog"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/dns"
+	"github.com/vedette-dns/vedette/internal/healthfeed"
+	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/store/bolt"
 	"github.com/vedette-dns/vedette/internal/zone"
 	"github.com/vedette-dns/vedette/internal/zonefeed"
@@ -41,6 +45,10 @@ type App struct {
 	feedErr  chan error
 	closeErr error
 	once     sync.Once
+	ctx      context.Context
+	policy   *probe.Policy
+	prober   *targetProber
+	health   *healthfeed.Feed
 }
 
 // Start opens the store, starts DNS, loads the zones into it, then starts the
@@ -68,18 +76,31 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	if err := a.startFeed(); err != nil {
 		return nil, err
 	}
-	verifier, err := sigv4.NewVerifier(sigv4.Config{Keys: sigv4.StaticKeys{id: secret}})
+	if err := a.startHealth(a.ctx, &cfg); err != nil {
+		return nil, err
+	}
+	keys := sigv4.StaticKeys{id: secret}
+	verifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys})
 	if err != nil {
 		return nil, err
 	}
+	arcVerifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys, Services: []string{"route53-recovery-cluster"}})
+	if err != nil {
+		return nil, err
+	}
+	cat := catalog.New(a.store)
 	api := route53.New(route53.Options{
-		Catalog:        catalog.New(a.store),
-		Auth:           route53.SigV4(verifier),
-		NameServers:    cfg.NameServers,
-		ServedRevision: func() int64 { return a.dns.Snapshot().Revision() },
-		Logger:         log,
+		Catalog:         cat,
+		Auth:            route53.SigV4(verifier),
+		NameServers:     cfg.NameServers,
+		ServedRevision:  func() int64 { return a.dns.Snapshot().Revision() },
+		Logger:          log,
+		Status:          a.health,
+		Policy:          a.policy,
+		CheckerIPRanges: func() []string { return a.prober.sources.ranges() },
 	})
-	if err := a.startHTTP(cfg.HTTPListen, api); err != nil {
+	arcAPI := &arc.API{Switches: cat, Auth: route53.SigV4(arcVerifier), Logger: log}
+	if err := a.startHTTP(cfg.HTTPListen, api, arcAPI); err != nil {
 		return nil, err
 	}
 	a.ready.Store(true)
@@ -98,7 +119,7 @@ func (a *App) startDNS(cfg *config.Serve) error {
 // startFeed runs the zone feed and waits until its first snapshot is served.
 func (a *App) startFeed() error {
 	ctx, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
+	a.ctx, a.cancel = ctx, cancel
 	first := make(chan struct{})
 	var once sync.Once
 	feed := zonefeed.New(a.store, zonefeed.PublisherFunc(func(s *zone.Snapshot) {
@@ -112,7 +133,10 @@ func (a *App) startFeed() error {
 		if ctx.Err() == nil {
 			a.log.Error("zone feed stopped", "err", err)
 			a.ready.Store(false)
-			a.feedErr <- err
+			select {
+			case a.feedErr <- err:
+			default:
+			}
 		}
 	}()
 	select {
@@ -125,7 +149,7 @@ func (a *App) startFeed() error {
 	}
 }
 
-func (a *App) startHTTP(addr string, api http.Handler) error {
+func (a *App) startHTTP(addr string, api, arcAPI http.Handler) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !a.ready.Load() {
@@ -135,6 +159,13 @@ func (a *App) startHTTP(addr string, api http.Handler) error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/2013-04-01/", api)
+	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), arc.TargetPrefix) {
+			arcAPI.ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "unknown X-Amz-Target", http.StatusBadRequest)
+	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen HTTP on %s: %w", addr, err)

@@ -380,3 +380,35 @@ func mergeTags(tags, add []model.Tag, remove []string) []model.Tag {
 	}
 	return out
 }
+
+// Routing-control switches (RECOVERY_CONTROL health checks):
+//
+//	switches/<routing-control-arn>   "On" or "Off"; absent means On
+const SwitchesPrefix = "switches/"
+
+// Switch values.
+const (
+	SwitchOn  = "On"
+	SwitchOff = "Off"
+)
+
+// SetSwitch records a routing control's state.
+func (c *Catalog) SetSwitch(ctx context.Context, arn string, on bool) error {
+	v := SwitchOff
+	if on {
+		v = SwitchOn
+	}
+	if _, err := c.st.Txn(ctx, store.Txn{Then: []store.Op{store.Put(SwitchesPrefix+arn, []byte(v))}}); err != nil {
+		return fmt.Errorf("set routing control %s: %w", arn, err)
+	}
+	return nil
+}
+
+// Switch returns a routing control's state (On when never set).
+func (c *Catalog) Switch(ctx context.Context, arn string) (bool, error) {
+	kv, ok, _, err := c.st.Get(ctx, SwitchesPrefix+arn)
+	if err != nil {
+		return false, err
+	}
+	return !ok || string(kv.Value) == SwitchOn, nil
+}

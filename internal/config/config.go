@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/vedette-dns/vedette/internal/model"
@@ -36,6 +37,16 @@ type Serve struct {
 	NameServers []string
 	// DNSSockets is the number of UDP sockets (SO_REUSEPORT). Default 0: one per CPU.
 	DNSSockets int
+	// CheckerRegion names the embedded checker's region, as shown in
+	// GetHealthCheckStatus and matched against a check's Regions. Default "local".
+	CheckerRegion string
+	// CheckerConcurrency caps probes in flight. Default 256.
+	CheckerConcurrency int
+	// ProbeAllow and ProbeDeny widen and narrow the probe-target policy: by
+	// default probes may not reach link-local, metadata, unspecified,
+	// multicast or broadcast addresses. Deny wins over Allow. Default: empty.
+	ProbeAllow []netip.Prefix
+	ProbeDeny  []netip.Prefix
 	// LogLevel is debug, info, warn or error. Default "info".
 	LogLevel string
 	// LogFormat is text or json. Default "text".
@@ -63,6 +74,10 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 		return nil
 	})
 	fs.IntVar(&c.DNSSockets, "dns-sockets", 0, "UDP sockets for DNS (SO_REUSEPORT); 0 means one per CPU")
+	fs.StringVar(&c.CheckerRegion, "checker-region", "local", "region name of the embedded health checker")
+	fs.IntVar(&c.CheckerConcurrency, "checker-concurrency", 256, "maximum health-check probes in flight")
+	fs.Func("probe-allow", "comma-separated CIDRs probes may reach although the default policy refuses them (e.g. 169.254.0.0/16)", prefixList(&c.ProbeAllow))
+	fs.Func("probe-deny", "comma-separated CIDRs probes may never reach (wins over --probe-allow)", prefixList(&c.ProbeDeny))
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	return c
@@ -100,6 +115,12 @@ func (c *Serve) Validate() error {
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		errs = append(errs, fmt.Errorf("set both %s and %s, or neither", EnvRootAccessKeyID, EnvRootSecretAccessKey))
 	}
+	if c.CheckerRegion == "" || len(c.CheckerRegion) > 64 {
+		errs = append(errs, errors.New("--checker-region must be 1 to 64 characters"))
+	}
+	if c.CheckerConcurrency < 1 {
+		errs = append(errs, errors.New("--checker-concurrency must be at least 1"))
+	}
 	if c.DNSSockets < 0 {
 		errs = append(errs, errors.New("--dns-sockets must not be negative"))
 	}
@@ -110,6 +131,23 @@ func (c *Serve) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-format %q: must be text or json", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+func prefixList(dst *[]netip.Prefix) func(string) error {
+	return func(s string) error {
+		for _, p := range strings.Split(s, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			pfx, err := netip.ParsePrefix(p)
+			if err != nil {
+				return fmt.Errorf("%q is not a CIDR prefix", p)
+			}
+			*dst = append(*dst, pfx.Masked())
+		}
+		return nil
+	}
 }
 
 // ParseLevel parses a log level name.

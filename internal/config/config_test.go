@@ -29,6 +29,16 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+func TestProbeLists(t *testing.T) {
+	c, err := parse(t, nil, "--probe-allow", "169.254.0.0/16, 10.1.2.3/8", "--probe-deny", "127.0.0.2/32")
+	if err != nil || len(c.ProbeAllow) != 2 || c.ProbeAllow[1].String() != "10.0.0.0/8" || c.ProbeDeny[0].String() != "127.0.0.2/32" {
+		t.Fatalf("%v %v %v", c.ProbeAllow, c.ProbeDeny, err)
+	}
+	if _, err := parse(t, nil, "--probe-deny", "nope"); err == nil || !strings.Contains(err.Error(), `"nope" is not a CIDR prefix`) {
+		t.Fatalf("bad CIDR: %v", err)
+	}
+}
+
 func TestNameServersCanonicalised(t *testing.T) {
 	c, err := parse(t, nil, "--nameservers", "NS1.Example.net, ns2.example.net.")
 	if err != nil || strings.Join(c.NameServers, ",") != "ns1.example.net.,ns2.example.net." {
@@ -49,6 +59,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--log-format", "xml"}, nil, `--log-format "xml": must be text or json`},
 		{[]string{"--data-dir", ""}, nil, "--data-dir must not be empty"},
 		{[]string{"--dns-sockets", "-1"}, nil, "--dns-sockets must not be negative"},
+		{[]string{"--checker-region", ""}, nil, "--checker-region must be 1 to 64 characters"},
+		{[]string{"--checker-concurrency", "0"}, nil, "--checker-concurrency must be at least 1"},
 	}
 	for _, tt := range tests {
 		_, err := parse(t, tt.env, tt.args...)

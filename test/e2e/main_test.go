@@ -153,3 +153,13 @@ func dig(t *testing.T, addr string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// runCmd runs a command with extra environment and a deadline, returning
+// its combined output.
+func runCmd(env []string, bin string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return cmd.CombinedOutput()
+}

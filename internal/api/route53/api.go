@@ -55,9 +55,9 @@ type Options struct {
 	Status StatusSource
 	// Policy refuses health-check IP addresses probes may not reach. Default: none.
 	Policy HealthCheckPolicy
-	// CheckerIPRanges are the source ranges of this deployment's checkers,
-	// returned by GetCheckerIpRanges. Default: none.
-	CheckerIPRanges []string
+	// CheckerIPRanges returns the source ranges of this deployment's
+	// checkers, for GetCheckerIpRanges. Default: none.
+	CheckerIPRanges func() []string
 }
 
 // API serves the Route 53 API.

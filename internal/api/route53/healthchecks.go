@@ -401,7 +401,10 @@ func (a *API) getHealthCheckLastFailureReason(w http.ResponseWriter, r *http.Req
 }
 
 func (a *API) getCheckerIPRanges(w http.ResponseWriter, r *http.Request) error {
-	ranges := append([]string{}, a.opts.CheckerIPRanges...)
+	ranges := []string{}
+	if a.opts.CheckerIPRanges != nil {
+		ranges = append(ranges, a.opts.CheckerIPRanges()...)
+	}
 	sort.Strings(ranges)
 	writeXML(w, http.StatusOK, struct {
 		XMLName xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetCheckerIpRangesResponse"`
