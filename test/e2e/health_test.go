@@ -54,7 +54,9 @@ func TestHealthCheckWithAWSCLI(t *testing.T) {
 			waitObserved(t, c, "get-health-check-last-failure-reason", id, "Failure: Connection refused", 2*time.Second)
 			startEndpoint(t, ep.addr)
 			waitObserved(t, c, "get-health-check-status", id, "Success:", 15*time.Second)
-			var tags struct{ ResourceTagSet struct{ Tags []struct{ Key, Value string } } }
+			var tags struct {
+				ResourceTagSet struct{ Tags []struct{ Key, Value string } }
+			}
 			c.run(&tags, "list-tags-for-resource", "--resource-type", "healthcheck", "--resource-id", id)
 			if len(tags.ResourceTagSet.Tags) != 1 || tags.ResourceTagSet.Tags[0].Value != "web-1" {
 				t.Fatalf("tags = %+v", tags)
