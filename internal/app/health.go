@@ -11,6 +11,7 @@ import (
 
 	"github.com/vedette-dns/vedette/internal/checker"
 	"github.com/vedette-dns/vedette/internal/config"
+	"github.com/vedette-dns/vedette/internal/health"
 	"github.com/vedette-dns/vedette/internal/healthfeed"
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/probe"
@@ -127,11 +128,21 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	if err != nil {
 		return fmt.Errorf("checker: %w", err)
 	}
-	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: chk, Logger: a.log})
+	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: chk, Logger: a.log,
+		OnView: func(v *health.View) { a.dns.SetHealth(viewHealth{v}) }})
 	a.health = feed
 	a.goRun(ctx, "checker", chk.Run)
 	a.goRun(ctx, "health feed", feed.Run)
 	return nil
+}
+
+// viewHealth answers routing's health questions from a health view: a check
+// the view does not know (deleted, or not loaded yet) counts as healthy.
+type viewHealth struct{ v *health.View }
+
+func (h viewHealth) Healthy(id string) bool {
+	st, ok := h.v.Status(id)
+	return !ok || st != model.StatusUnhealthy
 }
 
 // goRun runs fn in a goroutine owned by the app; an unexpected stop is

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/vedette-dns/vedette/internal/routing"
 )
 
 // scratch holds one goroutine's reusable buffers, so that the cache path
@@ -104,8 +106,7 @@ func (s *Server) answer(st *serving, m *dns.Msg) (r *dns.Msg, cacheable bool) {
 	case st == nil || st.snap == nil:
 		r.Rcode = dns.RcodeServerFailure // no snapshot
 	default:
-		s.fill(r, st, q)
-		return r, true
+		return r, s.fill(r, st, q)
 	}
 	return r, false
 }
@@ -140,18 +141,20 @@ func (s *Server) fail(m *dns.Msg, rcode int) (*dns.Msg, int) {
 	return r, rcode
 }
 
-// fill answers question q from the snapshot into r.
-func (s *Server) fill(r *dns.Msg, st *serving, q dns.Question) {
+// fill answers question q from the snapshot into r and reports whether the
+// reply may be cached (no routing policy chose at random).
+func (s *Server) fill(r *dns.Msg, st *serving, q dns.Question) bool {
 	var buf [maxName + 1]byte
 	n, err := dns.PackDomainName(q.Name, buf[:], 0, nil, false)
 	if err != nil {
 		r.Rcode = dns.RcodeFormatError
-		return
+		return false
 	}
-	res := st.snap.Lookup(buf[:n], q.Qtype)
+	res := st.snap.LookupFor(buf[:n], q.Qtype, routing.Query{}, st.health)
 	r.Rcode, r.Authoritative = res.Rcode, res.Authoritative
 	opt := r.Extra // SetEdns0 already put our OPT there
 	r.Answer, r.Ns, r.Extra = res.Answer, res.Ns, append(res.Extra, opt...)
+	return !res.Volatile
 }
 
 // checkEDNS returns the query's OPT record and the rcode it calls for:

@@ -25,6 +25,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/miekg/dns"
+
+	"github.com/vedette-dns/vedette/internal/routing"
 	"github.com/vedette-dns/vedette/internal/zone"
 )
 
@@ -75,7 +78,8 @@ type Server struct {
 	maxUDP  int
 	tcpBufs sync.Pool
 
-	state atomic.Pointer[serving]
+	state  atomic.Pointer[serving]
+	swapMu sync.Mutex // serialises SetSnapshot and SetHealth
 
 	mu      sync.Mutex
 	started bool
@@ -91,8 +95,9 @@ type Server struct {
 // serving is what a query is answered from: a snapshot and its reply cache,
 // swapped together.
 type serving struct {
-	snap  *zone.Snapshot
-	cache *answerCache // nil when caching is off
+	snap   *zone.Snapshot
+	health routing.Health // nil: every health check healthy
+	cache  *answerCache   // nil when caching is off
 }
 
 // init resolves the defaults once.
@@ -116,7 +121,32 @@ func (s *Server) init() {
 // a new, empty reply cache. A nil snapshot makes every query SERVFAIL.
 func (s *Server) SetSnapshot(snap *zone.Snapshot) {
 	s.init()
-	st := &serving{snap: snap}
+	s.swapMu.Lock()
+	defer s.swapMu.Unlock()
+	var h routing.Health
+	if cur := s.state.Load(); cur != nil {
+		h = cur.health
+	}
+	s.swap(snap, h)
+}
+
+// SetHealth makes h the health view routed record sets are answered under,
+// with a new, empty reply cache: the snapshot and the health view meet here,
+// and a change of either starts a new cache epoch.
+func (s *Server) SetHealth(h routing.Health) {
+	s.init()
+	s.swapMu.Lock()
+	defer s.swapMu.Unlock()
+	var snap *zone.Snapshot
+	if cur := s.state.Load(); cur != nil {
+		snap = cur.snap
+	}
+	s.swap(snap, h)
+}
+
+// swap installs a new serving state; callers hold swapMu.
+func (s *Server) swap(snap *zone.Snapshot, h routing.Health) {
+	st := &serving{snap: snap, health: h}
 	if snap != nil {
 		entries := s.CacheEntries
 		if entries == 0 {
@@ -236,4 +266,14 @@ func parseAddr(addr string) (netip.AddrPort, error) {
 		return netip.AddrPort{}, fmt.Errorf("dns: listen address %q: host must be an IP address: %w", addr, err)
 	}
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+}
+
+// Resolve answers a question from the current snapshot and health view the
+// way a query would be answered (for TestDNSAnswer), without the cache.
+func (s *Server) Resolve(name string, qtype uint16, q routing.Query) zone.Result {
+	st := s.state.Load()
+	if st == nil || st.snap == nil {
+		return zone.Result{Rcode: dns.RcodeServerFailure}
+	}
+	return st.snap.LookupNameFor(name, qtype, q, st.health)
 }

@@ -78,6 +78,7 @@ func ApplyBatch(zone *HostedZone, current []RecordSet, batch *ChangeBatch) (*Bat
 		touched[c.RecordSet.Key()] = true
 	}
 	msgs = append(msgs, checkNames(zone, work, touched)...)
+	msgs = append(msgs, checkGroups(zone, work, touched)...)
 	if len(work) > MaxRecordsPerZone {
 		msgs = append(msgs, fmt.Sprintf("The number of resource record sets in hosted zone %s would exceed the limit of %d", zone.ID, MaxRecordsPerZone))
 	}
@@ -134,14 +135,16 @@ func checkChange(zone *HostedZone, c *Change) (string, []string) {
 	if _, ok := SupportedTypes[r.Type]; !ok {
 		return fmt.Sprintf("Invalid parameter : Type '%s' is not a supported record type", r.Type), nil
 	}
-	if hasRouting(r) {
-		return fmt.Sprintf("Invalid parameter : routing policies (SetIdentifier, Weight, Region, GeoLocation, GeoProximityLocation, Failover, MultiValueAnswer, CidrRoutingConfig) are not supported yet for %s", describe(r)), nil
+	if m := checkRouting(r); m != "" {
+		return m, nil
 	}
-	hasRecords := r.TTL != nil || len(r.Values) > 0
-	if r.AliasTarget != nil || r.TrafficPolicyInstanceID != "" || !hasRecords || r.TTL == nil || len(r.Values) == 0 {
-		if r.AliasTarget != nil {
-			return fmt.Sprintf("Invalid parameter : alias record sets are not supported yet (%s)", describe(r)), nil
+	if r.AliasTarget != nil {
+		if m := checkAliasFields(c); m != "" {
+			return m, nil
 		}
+		return canonicalName(zone, r)
+	}
+	if r.TrafficPolicyInstanceID != "" || r.TTL == nil || len(r.Values) == 0 {
 		return fmt.Sprintf("Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=%s, Name=%s, Type=%s, SetIdentifier=%s]",
 			c.Action, r.Name, r.Type, nullable(r.SetIdentifier)), nil
 	}
@@ -151,17 +154,24 @@ func checkChange(zone *HostedZone, c *Change) (string, []string) {
 	if len(r.Values) > MaxValuesPerSet {
 		return fmt.Sprintf("Invalid parameter : a record set may hold at most %d values", MaxValuesPerSet), nil
 	}
+	bad, msgs := canonicalName(zone, r)
+	if bad != "" || r.Name == "" {
+		return bad, msgs
+	}
+	return "", append(msgs, checkValues(zone, r)...)
+}
+
+// canonicalName canonicalises r.Name and checks that it lies in the zone.
+func canonicalName(zone *HostedZone, r *RecordSet) (string, []string) {
 	name, err := ParseAPIName(r.Name)
 	if err != nil {
 		return "", []string{fmt.Sprintf("Invalid domain name: '%s'", r.Name)}
 	}
 	r.Name = name
-	var msgs []string
 	if !IsInZone(name, zone.Name) {
-		msgs = append(msgs, fmt.Sprintf("RRSet with DNS name %s is not permitted in zone %s", APIName(name), APIName(zone.Name)))
+		return "", []string{fmt.Sprintf("RRSet with DNS name %s is not permitted in zone %s", APIName(name), APIName(zone.Name))}
 	}
-	msgs = append(msgs, checkValues(zone, r)...)
-	return "", msgs
+	return "", nil
 }
 
 func nullable(s string) string {
@@ -169,12 +179,6 @@ func nullable(s string) string {
 		return "null"
 	}
 	return s
-}
-
-func hasRouting(r *RecordSet) bool {
-	return r.SetIdentifier != "" || r.Weight != nil || r.Region != "" || r.GeoLocation != nil ||
-		r.Failover != "" || r.MultiValueAnswer != nil || r.CidrRoutingConfig != nil ||
-		r.GeoProximityLocation != nil
 }
 
 func checkValues(zone *HostedZone, r *RecordSet) []string {

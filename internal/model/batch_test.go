@@ -171,3 +171,88 @@ func TestApplyBatchDoesNotTouchInput(t *testing.T) {
 		t.Fatalf("input changed or error: %v", berr)
 	}
 }
+
+func weighted(name, id string, w int64, value string) RecordSet {
+	r := rs(name, "A", 60, value)
+	r.SetIdentifier, r.Weight = id, &w
+	return r
+}
+
+func failover(name, id, role string, value string) RecordSet {
+	r := rs(name, "A", 60, value)
+	r.SetIdentifier, r.Failover = id, role
+	return r
+}
+
+func alias(name, typ, target string, eth bool) RecordSet {
+	return RecordSet{Name: name, Type: typ, AliasTarget: &AliasTarget{HostedZoneID: "/hostedzone/ZTEST", DNSName: target, EvaluateTargetHealth: eth}}
+}
+
+func TestApplyBatchRouting(t *testing.T) {
+	mv := true
+	tests := []struct {
+		name    string
+		changes []Change
+		code    string
+		msg     string
+	}{
+		{"weighted group", []Change{{ActionCreate, weighted("w.example.com", "a", 10, "192.0.2.1")}, {ActionCreate, weighted("w.example.com", "b", 0, "192.0.2.2")}}, "", ""},
+		{"failover pair", []Change{{ActionCreate, failover("f.example.com", "p", "PRIMARY", "192.0.2.1")}, {ActionCreate, failover("f.example.com", "s", "SECONDARY", "192.0.2.2")}}, "", ""},
+		{"two primaries", []Change{{ActionCreate, failover("f.example.com", "p", "PRIMARY", "192.0.2.1")}, {ActionCreate, failover("f.example.com", "q", "PRIMARY", "192.0.2.2")}},
+			CodeInvalidChangeBatch, "may have only one PRIMARY failover record set"},
+		{"mixed policies", []Change{{ActionCreate, failover("www.example.com", "p", "PRIMARY", "192.0.2.1")}}, CodeInvalidChangeBatch, "cannot mix the simple and failover routing policies"},
+		{"weighted TTLs differ", []Change{{ActionCreate, weighted("w.example.com", "a", 1, "192.0.2.1")}, {ActionCreate, func() RecordSet { r := weighted("w.example.com", "b", 1, "192.0.2.2"); r.TTL = ttl(5); return r }()}},
+			CodeInvalidChangeBatch, "must have the same TTL"},
+		{"weight out of range", []Change{{ActionCreate, weighted("w.example.com", "a", 256, "192.0.2.1")}}, CodeInvalidInput, "Weight 256 is outside 0..255"},
+		{"no set identifier", []Change{{ActionCreate, func() RecordSet { r := weighted("w.example.com", "", 1, "192.0.2.1"); return r }()}}, CodeInvalidInput, "Missing field 'SetIdentifier'"},
+		{"two policies", []Change{{ActionCreate, func() RecordSet {
+			r := weighted("w.example.com", "a", 1, "192.0.2.1")
+			r.Failover = "PRIMARY"
+			return r
+		}()}}, CodeInvalidInput, "only one routing policy"},
+		{"multivalue", []Change{{ActionCreate, func() RecordSet {
+			r := rs("m.example.com", "A", 60, "192.0.2.1")
+			r.SetIdentifier, r.MultiValueAnswer = "m1", &mv
+			return r
+		}()}}, "", ""},
+		{"latency not yet", []Change{{ActionCreate, func() RecordSet {
+			r := rs("l.example.com", "A", 60, "192.0.2.1")
+			r.SetIdentifier, r.Region = "l", "us-east-1"
+			return r
+		}()}}, CodeInvalidInput, "not supported by this server yet"},
+		{"alias to existing", []Change{{ActionCreate, alias("example.com", "A", "www.example.com", true)}}, "", ""},
+		{"alias to target created in the same batch", []Change{{ActionCreate, rs("t.example.com", "A", 60, "192.0.2.5")}, {ActionCreate, alias("a.example.com", "A", "t.example.com.", false)}}, "", ""},
+		{"alias to missing target", []Change{{ActionCreate, alias("a.example.com", "A", "nope.example.com", true)}}, CodeInvalidChangeBatch, "Tried to create an alias that targets nope.example.com., type A in zone ZTEST, but that target was not found"},
+		{"alias to another zone", []Change{{ActionCreate, func() RecordSet {
+			r := alias("a.example.com", "A", "www.example.com", true)
+			r.AliasTarget.HostedZoneID = "ZOTHER"
+			return r
+		}()}}, CodeInvalidChangeBatch, "must target record sets of the same hosted zone"},
+		{"alias with TTL", []Change{{ActionCreate, func() RecordSet { r := alias("a.example.com", "A", "www.example.com", true); r.TTL = ttl(60); return r }()}}, CodeInvalidInput, "found more than one"},
+		{"alias NS", []Change{{ActionCreate, alias("a.example.com", "NS", "www.example.com", true)}}, CodeInvalidInput, "cannot be aliases"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z, cur := testZone()
+			_, berr := ApplyBatch(z, cur, &ChangeBatch{Changes: tt.changes})
+			if tt.code == "" {
+				if berr != nil {
+					t.Fatalf("unexpected %v", berr)
+				}
+				return
+			}
+			if berr == nil || berr.Code != tt.code || !strings.Contains(berr.Error(), tt.msg) {
+				t.Fatalf("got %v, want %s containing %q", berr, tt.code, tt.msg)
+			}
+		})
+	}
+}
+
+func TestDeleteAliasMatchesCanonicalForm(t *testing.T) {
+	z, cur := testZone()
+	a := alias("example.com", "A", "www.example.com", true)
+	cur = append(cur, RecordSet{Name: "example.com.", Type: "A", AliasTarget: &AliasTarget{HostedZoneID: "ZTEST", DNSName: "www.example.com.", EvaluateTargetHealth: true}})
+	if _, berr := ApplyBatch(z, cur, &ChangeBatch{Changes: []Change{{ActionDelete, a}}}); berr != nil {
+		t.Fatalf("delete alias given in API form: %v", berr)
+	}
+}

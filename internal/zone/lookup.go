@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/miekg/dns"
+
+	"github.com/vedette-dns/vedette/internal/routing"
 )
 
 // maxChain is the number of CNAMEs followed after the first one.
@@ -25,6 +27,10 @@ type Result struct {
 	Referral bool
 	// Answer, Ns and Extra are the answer, authority and additional sections.
 	Answer, Ns, Extra []dns.RR
+	// Volatile is set when a routing policy chose at random (weighted,
+	// multivalue): the reply must not be cached. Deterministic choices
+	// (simple, failover) depend only on the snapshot and the health view.
+	Volatile bool
 }
 
 // Lookup answers the question (qname, qtype, class IN) from the zones of s.
@@ -46,26 +52,39 @@ type Result struct {
 //   - ANY is answered minimally (RFC 8482 §4.1): the RRset with the lowest
 //     type code at the name (A before NS before SOA), no CNAME chase.
 //   - A name in none of our zones: REFUSED.
+//
+// Routed record sets (routing policies, aliases) are answered with the
+// records routing.Select chooses for q under health h (nil: all healthy).
 func (s *Snapshot) Lookup(qname []byte, qtype uint16) Result {
+	return s.LookupFor(qname, qtype, routing.Query{}, nil)
+}
+
+// LookupFor is Lookup for a client (q) under a health view (h).
+func (s *Snapshot) LookupFor(qname []byte, qtype uint16, q routing.Query, h routing.Health) Result {
 	if !validWire(qname) {
 		return Result{Rcode: dns.RcodeFormatError}
 	}
 	w := []byte(qname)
 	lowerASCII(w)
-	return s.lookup(string(w), qtype)
+	return s.lookup(string(w), qtype, &lookupCtx{query: q, health: h})
 }
 
 // LookupName is Lookup for a name in presentation form.
 func (s *Snapshot) LookupName(name string, qtype uint16) Result {
+	return s.LookupNameFor(name, qtype, routing.Query{}, nil)
+}
+
+// LookupNameFor is LookupFor for a name in presentation form (TestDNSAnswer).
+func (s *Snapshot) LookupNameFor(name string, qtype uint16, q routing.Query, h routing.Health) Result {
 	w, err := wireName(name)
 	if err != nil {
 		return Result{Rcode: dns.RcodeFormatError}
 	}
-	return s.lookup(w, qtype)
+	return s.lookup(w, qtype, &lookupCtx{query: q, health: h})
 }
 
-func (s *Snapshot) lookup(w string, qtype uint16) Result {
-	var res Result
+func (s *Snapshot) lookup(w string, qtype uint16, lc *lookupCtx) (res Result) {
+	defer func() { res.Volatile = lc.volatile }()
 	z := s.zoneFor(w, qtype)
 	if z == nil {
 		res.Rcode = dns.RcodeRefused
@@ -74,7 +93,7 @@ func (s *Snapshot) lookup(w string, qtype uint16) Result {
 	res.Authoritative = true
 	seen := []string{w}
 	for hop := 0; ; hop++ {
-		target, chase := z.step(&res, w, qtype, hop == 0)
+		target, chase := z.step(&res, w, qtype, hop == 0, lc)
 		if !chase || hop == maxChain || slices.Contains(seen, target) {
 			return res
 		}
@@ -88,7 +107,7 @@ func (s *Snapshot) lookup(w string, qtype uint16) Result {
 
 // step answers wire name w in z into res and, when it appended a CNAME,
 // returns its target and chase=true. first is false inside a CNAME chain.
-func (z *Zone) step(res *Result, w string, qtype uint16, first bool) (target string, chase bool) {
+func (z *Zone) step(res *Result, w string, qtype uint16, first bool, lc *lookupCtx) (target string, chase bool) {
 	if ns := z.cutFor(w, qtype); ns != nil {
 		if first {
 			res.Authoritative, res.Referral = false, true
@@ -101,13 +120,20 @@ func (z *Zone) step(res *Result, w string, qtype uint16, first bool) (target str
 	case n == nil:
 		res.negative(dns.RcodeNameError, z)
 	case qtype == dns.TypeANY && len(n.sets) > 0:
-		res.answer(n.sets[0], w, synth)
+		res.answer(n.sets[0], w, synth, lc)
 	case n.set(qtype) != nil:
-		res.answer(n.set(qtype), w, synth)
+		res.answer(n.set(qtype), w, synth, lc)
 	case qtype != dns.TypeANY && n.set(dns.TypeCNAME) != nil:
 		cname := n.set(dns.TypeCNAME)
-		res.answer(cname, w, synth)
-		return cname.target, true
+		rrs := res.answer(cname, w, synth, lc)
+		if cname.group == nil {
+			return cname.target, true
+		}
+		if len(rrs) == 0 {
+			return "", false
+		}
+		t, err := wireName(rrs[0].(*dns.CNAME).Target)
+		return t, err == nil
 	default:
 		res.negative(dns.RcodeSuccess, z)
 	}
@@ -158,8 +184,8 @@ func (z *Zone) find(w string) (n *node, synth bool) {
 
 // answer appends set to the answer section, renamed to w when synthesised
 // from a wildcard, and its additional data to Extra.
-func (r *Result) answer(set *RRSet, w string, synth bool) {
-	rrs := set.Answer()
+func (r *Result) answer(set *RRSet, w string, synth bool, lc *lookupCtx) []dns.RR {
+	rrs := set.pick(lc)
 	if !synth {
 		r.Answer = append(r.Answer, rrs...)
 	} else {
@@ -171,6 +197,7 @@ func (r *Result) answer(set *RRSet, w string, synth bool) {
 		}
 	}
 	r.Extra = append(r.Extra, set.extra...)
+	return rrs
 }
 
 // negative records a NODATA or NXDOMAIN outcome from zone z.

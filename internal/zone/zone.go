@@ -13,13 +13,11 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/routing"
 )
 
 // Errors returned (wrapped) by Compile.
 var (
-	// ErrNotSimple: the record set uses a routing policy or is an alias;
-	// only simple record sets are compiled for now.
-	ErrNotSimple = errors.New("zone: record set is not simple")
 	// ErrUnsupportedType: the record type is not in model.SupportedTypes.
 	ErrUnsupportedType = errors.New("zone: unsupported record type")
 	// ErrOutOfZone: the record set's name is not the apex or below it.
@@ -41,6 +39,7 @@ type Zone struct {
 	nodes   map[string]*node
 	negSOA  *dns.SOA // the apex SOA with the negative TTL as its TTL
 	hasCuts bool
+	aliases []pendingAlias // during Compile only
 }
 
 // ID returns the hosted zone id.
@@ -79,12 +78,20 @@ type RRSet struct {
 	extra []dns.RR
 	// target is the lower-cased wire form of a CNAME's target.
 	target string
+	// group is set for routed sets (a routing policy or an alias): the
+	// records are chosen per query. plainGroup marks the one-record group a
+	// plain set gets when an alias targets it.
+	group         *routing.Group
+	plainGroup    bool
+	deterministic bool   // routing.Deterministic(group)
+	owner         string // presentation form, for renaming alias answers
 }
 
 // Type returns the set's record type.
 func (s *RRSet) Type() uint16 { return s.typ }
 
-// Answer returns the records to serve. Callers must not modify them.
+// Answer returns the records of a plain set (nil for a routed set). Callers
+// must not modify them.
 func (s *RRSet) Answer() []dns.RR { return s.rrs }
 
 // Compile builds the compiled form of hosted zone hz from its record sets.
@@ -105,20 +112,16 @@ func Compile(hz model.HostedZone, records []model.RecordSet) (*Zone, error) {
 	if err := z.finish(); err != nil {
 		return nil, fmt.Errorf("compile zone %s (%s): %w", hz.Name, hz.ID, err)
 	}
+	z.resolveAliases()
 	return z, nil
 }
 
 func simple(r *model.RecordSet) bool {
-	return r.SetIdentifier == "" && r.AliasTarget == nil && r.Weight == nil &&
-		r.Region == "" && r.GeoLocation == nil && r.Failover == "" &&
-		r.MultiValueAnswer == nil && r.CidrRoutingConfig == nil && r.GeoProximityLocation == nil
+	return r.AliasTarget == nil && r.Policy() == model.PolicySimple
 }
 
 // add compiles one record set into its node.
 func (z *Zone) add(r *model.RecordSet) error {
-	if !simple(r) {
-		return fmt.Errorf("%w: %s %s %q", ErrNotSimple, r.Name, r.Type, r.SetIdentifier)
-	}
 	t, ok := model.SupportedTypes[r.Type]
 	if !ok {
 		return fmt.Errorf("%w: %s %s", ErrUnsupportedType, r.Name, r.Type)
@@ -129,6 +132,9 @@ func (z *Zone) add(r *model.RecordSet) error {
 	}
 	if !inZone(owner, z.origin) {
 		return fmt.Errorf("%w: %s", ErrOutOfZone, r.Name)
+	}
+	if !simple(r) {
+		return z.addRouted(r, owner, t)
 	}
 	rrs, err := r.RRs()
 	if err != nil {
@@ -147,9 +153,14 @@ func (z *Zone) add(r *model.RecordSet) error {
 	if n.set(t) != nil {
 		return fmt.Errorf("%w: %s %s", ErrDuplicate, r.Name, r.Type)
 	}
+	z.insert(n, set)
+	return nil
+}
+
+// insert adds set to n, keeping n.sets sorted by type.
+func (z *Zone) insert(n *node, set *RRSet) {
 	n.sets = append(n.sets, set)
 	slices.SortFunc(n.sets, func(a, b *RRSet) int { return int(a.typ) - int(b.typ) })
-	return nil
 }
 
 // ensure returns the node for owner, creating it and any missing ancestor

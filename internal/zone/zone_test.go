@@ -27,9 +27,11 @@ func TestCompileErrors(t *testing.T) {
 		{name: "SOA below apex", text: soaLine + "sub 900 IN SOA ns.example.com. h.example.com. 1 7200 900 1209600 86400\n", want: zone.ErrSOA},
 		{name: "out of zone", text: soaLine + "www.example.org. 60 IN A 192.0.2.1\n", want: zone.ErrOutOfZone},
 		{name: "unsupported type", text: soaLine + "www 60 IN HINFO a b\n", want: zone.ErrUnsupportedType},
-		{name: "weighted", text: soaLine,
-			extra: []model.RecordSet{{Name: "w.example.com.", Type: "A", SetIdentifier: "one", Weight: &weight, TTL: &ttl, Values: []string{"192.0.2.1"}}},
-			want:  zone.ErrNotSimple},
+		{name: "weighted beside simple", text: soaLine,
+			extra: []model.RecordSet{
+				{Name: "w.example.com.", Type: "A", TTL: &ttl, Values: []string{"192.0.2.9"}},
+				{Name: "w.example.com.", Type: "A", SetIdentifier: "one", Weight: &weight, TTL: &ttl, Values: []string{"192.0.2.1"}}},
+			want: zone.ErrDuplicate},
 		{name: "duplicate", text: soaLine,
 			extra: []model.RecordSet{
 				{Name: "d.example.com.", Type: "A", TTL: &ttl, Values: []string{"192.0.2.1"}},

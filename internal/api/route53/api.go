@@ -51,6 +51,9 @@ type Options struct {
 	NewRequestID func() string
 	// NewUUID returns a health-check id. Default: a random UUID.
 	NewUUID func() string
+	// Resolver answers TestDNSAnswer like this node's DNS. Default: none
+	// (TestDNSAnswer fails).
+	Resolver Resolver
 	// Status reports checker observations. Default: none (empty lists).
 	Status StatusSource
 	// Policy refuses health-check IP addresses probes may not reach. Default: none.
@@ -124,6 +127,7 @@ func (a *API) routes() {
 		"GET /healthcheck/{id}/lastfailurereason": a.getHealthCheckLastFailureReason,
 		"GET /healthcheckcount":                   a.getHealthCheckCount,
 		"GET /checkeripranges":                    a.getCheckerIPRanges,
+		"GET /testdnsanswer":                      a.testDNSAnswer,
 		"GET /tags/{type}/{id}":                   a.listTagsForResource,
 		"POST /tags/{type}/{id}":                  a.changeTagsForResource,
 		"POST /tags/{type}":                       a.listTagsForResources,
