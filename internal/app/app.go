@@ -96,6 +96,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		ServedRevision:  func() int64 { return a.dns.Snapshot().Revision() },
 		Logger:          log,
 		Status:          a.health,
+		Resolver:        a.dns,
 		Policy:          a.policy,
 		CheckerIPRanges: func() []string { return a.prober.sources.ranges() },
 	})
