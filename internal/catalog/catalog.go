@@ -202,6 +202,9 @@ func (c *Catalog) tryApply(ctx context.Context, zoneID string, batch *model.Chan
 	if err != nil {
 		return err
 	}
+	if err := c.checkCidrRefs(ctx, res.Puts); err != nil {
+		return err
+	}
 	ops := append([]store.Op{store.Put(ZoneKey(zoneID), mustJSON(z))}, refOps...)
 	for _, r := range res.Puts {
 		ops = append(ops, store.Put(RecordKey(zoneID, r.Key()), mustJSON(r)))

@@ -24,7 +24,28 @@ var (
 	ErrNoSuchCidrCollection = errors.New("no such CIDR collection")
 	ErrCidrCollectionExists = errors.New("CIDR collection name used with another caller reference")
 	ErrCidrLimit            = errors.New("CIDR collection limit reached")
+	ErrNoSuchCidrLocation   = errors.New("no such CIDR location")
+	ErrCidrCollectionInUse  = errors.New("CIDR collection in use")
 )
+
+// checkCidrRefs checks that IP-based record sets name existing collections
+// and locations ("*" is every collection's default location).
+func (c *Catalog) checkCidrRefs(ctx context.Context, puts []model.RecordSet) error {
+	for _, r := range puts {
+		cfg := r.CidrRoutingConfig
+		if cfg == nil {
+			continue
+		}
+		cc, _, err := c.CidrCollection(ctx, cfg.CollectionID)
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, cfg.CollectionID)
+		}
+		if _, ok := cc.Locations[cfg.LocationName]; !ok && cfg.LocationName != "*" {
+			return fmt.Errorf("%w: %s in collection %s", ErrNoSuchCidrLocation, cfg.LocationName, cfg.CollectionID)
+		}
+	}
+	return nil
+}
 
 // CidrCollections returns every collection, in id order.
 func (c *Catalog) CidrCollections(ctx context.Context) ([]model.CidrCollection, error) {
@@ -129,12 +150,22 @@ func (c *Catalog) ChangeCidrCollection(ctx context.Context, id string, version i
 	return model.CidrCollection{}, fmt.Errorf("change CIDR collection %s: %w", id, errConflict)
 }
 
-// DeleteCidrCollection removes a collection. (No record set can use one yet:
-// IP-based routing is refused, so a collection is never in use.)
+// DeleteCidrCollection removes a collection no record set uses
+// (ErrCidrCollectionInUse otherwise).
 func (c *Catalog) DeleteCidrCollection(ctx context.Context, id string) error {
 	cc, rev, err := c.CidrCollection(ctx, id)
 	if err != nil {
 		return err
+	}
+	kvs, _, err := c.st.Range(ctx, RecordsPrefix)
+	if err != nil {
+		return err
+	}
+	for _, kv := range kvs {
+		var r model.RecordSet
+		if json.Unmarshal(kv.Value, &r) == nil && r.CidrRoutingConfig != nil && r.CidrRoutingConfig.CollectionID == id {
+			return ErrCidrCollectionInUse
+		}
 	}
 	res, err := c.st.Txn(ctx, store.Txn{If: []store.Compare{store.ModRevisionIs(CidrCollectionsPrefix+id, rev)},
 		Then: []store.Op{store.Delete(CidrCollectionsPrefix + id), store.Delete(CidrRefsPrefix + cc.CallerReference)}})

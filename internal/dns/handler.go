@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"net/netip"
 	"runtime/debug"
 	"strings"
 
@@ -12,8 +13,9 @@ import (
 // scratch holds one goroutine's reusable buffers, so that the cache path
 // allocates nothing.
 type scratch struct {
-	key  []byte // cache key, cap keyCap
-	pack []byte // the slow path packs here, cap maxMsg
+	client netip.Addr // the query's source address, set by the reader
+	key    []byte     // cache key, cap keyCap
+	pack   []byte     // the slow path packs here, cap maxMsg
 }
 
 func newScratch() *scratch {
@@ -71,7 +73,7 @@ func (s *Server) miss(st *serving, q, out []byte, udp bool, key []byte, sc *scra
 	if err := m.Unpack(q); err != nil {
 		return formErr(out, q)
 	}
-	r, cacheable := s.answer(st, &m)
+	r, cacheable := s.answer(st, &m, sc.client)
 	pkt, err := r.PackBuffer(sc.pack)
 	if err != nil || len(pkt) > maxMsg {
 		s.log.Warn("dns: reply does not pack", "question", r.Question, "err", err, "len", len(pkt))
@@ -90,7 +92,7 @@ func (s *Server) miss(st *serving, q, out []byte, udp bool, key []byte, sc *scra
 
 // answer builds the reply to a parsed query; cacheable says the reply came
 // from the snapshot and depends only on what a cache key holds.
-func (s *Server) answer(st *serving, m *dns.Msg) (r *dns.Msg, cacheable bool) {
+func (s *Server) answer(st *serving, m *dns.Msg, client netip.Addr) (r *dns.Msg, cacheable bool) {
 	r, rcode := s.fail(m, dns.RcodeSuccess)
 	if rcode != dns.RcodeSuccess {
 		return r, false
@@ -106,7 +108,7 @@ func (s *Server) answer(st *serving, m *dns.Msg) (r *dns.Msg, cacheable bool) {
 	case st == nil || st.snap == nil:
 		r.Rcode = dns.RcodeServerFailure // no snapshot
 	default:
-		return r, s.fill(r, st, q)
+		return r, s.fill(r, st, q, m, client)
 	}
 	return r, false
 }
@@ -143,18 +145,53 @@ func (s *Server) fail(m *dns.Msg, rcode int) (*dns.Msg, int) {
 
 // fill answers question q from the snapshot into r and reports whether the
 // reply may be cached (no routing policy chose at random).
-func (s *Server) fill(r *dns.Msg, st *serving, q dns.Question) bool {
+func (s *Server) fill(r *dns.Msg, st *serving, q dns.Question, m *dns.Msg, client netip.Addr) bool {
 	var buf [maxName + 1]byte
 	n, err := dns.PackDomainName(q.Name, buf[:], 0, nil, false)
 	if err != nil {
 		r.Rcode = dns.RcodeFormatError
 		return false
 	}
-	res := st.snap.LookupFor(buf[:n], q.Qtype, routing.Query{}, st.health)
+	query, ecs := clientQuery(m, client)
+	res := st.snap.LookupFor(buf[:n], q.Qtype, query, st.health)
 	r.Rcode, r.Authoritative = res.Rcode, res.Authoritative
 	opt := r.Extra // SetEdns0 already put our OPT there
+	if ecs != nil && len(opt) == 1 {
+		echo := *ecs // RFC 7871 §7.2.1: same family, source prefix and address
+		echo.SourceScope = 0
+		if res.ClientScoped {
+			echo.SourceScope = ecs.SourceNetmask
+		}
+		opt[0].(*dns.OPT).Option = append(opt[0].(*dns.OPT).Option, &echo)
+	}
 	r.Answer, r.Ns, r.Extra = res.Answer, res.Ns, append(res.Extra, opt...)
-	return !res.Volatile
+	return !res.Volatile && ecs == nil
+}
+
+// clientQuery returns the routing query for m: its EDNS client subnet when
+// it carries one (returned too, to echo), else the source address.
+func clientQuery(m *dns.Msg, client netip.Addr) (routing.Query, *dns.EDNS0_SUBNET) {
+	if opt := m.IsEdns0(); opt != nil {
+		for _, o := range opt.Option {
+			e, ok := o.(*dns.EDNS0_SUBNET)
+			if !ok {
+				continue
+			}
+			addr, ok := netip.AddrFromSlice(e.Address)
+			if !ok {
+				return routing.Query{}, e
+			}
+			p, err := addr.Unmap().Prefix(int(e.SourceNetmask))
+			if err != nil {
+				return routing.Query{}, e
+			}
+			return routing.Query{Client: p}, e
+		}
+	}
+	if client.IsValid() {
+		return routing.Query{Client: netip.PrefixFrom(client, client.BitLen())}, nil
+	}
+	return routing.Query{}, nil
 }
 
 // checkEDNS returns the query's OPT record and the rcode it calls for:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -97,6 +98,10 @@ func (s *Server) serveConn(c net.Conn) {
 func (s *Server) serveTCPQuery(c net.Conn, b *tcpBuffers, n int, idle time.Duration) bool {
 	if _, err := io.ReadFull(c, b.in[:n]); err != nil {
 		return false
+	}
+	b.sc.client = netip.Addr{}
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		b.sc.client = ap.Addr().Unmap()
 	}
 	resp := s.safeReply(b.in[:n], b.out[2:], false, b.sc)
 	if resp == nil {

@@ -145,6 +145,7 @@ func (s *Server) serveUDP(fd int) {
 			}
 			continue
 		}
+		w.sc.client = w.source()
 		if resp := s.safeReply(w.in[:n], w.out[:], true, w.sc); resp != nil {
 			w.send(resp) // UDP is lossy: a failed send is a lost reply
 		}
@@ -169,4 +170,18 @@ func (w *udpWorker) send(b []byte) {
 	_, _, _ = unix.Syscall6(unix.SYS_SENDTO, uintptr(w.fd),
 		uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0,
 		uintptr(unsafe.Pointer(&w.from)), uintptr(w.fromLen))
+}
+
+// source returns the address the last datagram came from (for routing by
+// client address when the query carries no EDNS client subnet).
+func (w *udpWorker) source() netip.Addr {
+	switch w.from.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&w.from))
+		return netip.AddrFrom4(sa.Addr)
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&w.from))
+		return netip.AddrFrom16(sa.Addr).Unmap()
+	}
+	return netip.Addr{}
 }

@@ -149,18 +149,8 @@ func plainOption(code uint16, v []byte) bool {
 		return true
 	case dns.EDNS0TCPKEEPALIVE:
 		return len(v) == 0 || len(v) == 2
-	case dns.EDNS0SUBNET: // ignored until routing uses it (RFC 7871 §7.1.3)
-		if len(v) < 4 {
-			return false
-		}
-		switch fam, mask, scope := be16(v), v[2], v[3]; fam {
-		case 0:
-			return mask == 0
-		case 1:
-			return mask <= 32 && scope <= 32
-		case 2:
-			return mask <= 128 && scope <= 128
-		}
+	case dns.EDNS0SUBNET:
+		return false // answered on the slow path: routing may depend on it, and the reply echoes it (RFC 7871)
 	}
 	return false
 }

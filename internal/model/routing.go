@@ -70,7 +70,7 @@ func checkRouting(r *RecordSet) string {
 	}
 	p := r.Policy()
 	switch p {
-	case PolicyLatency, PolicyGeolocation, PolicyGeoproximity, PolicyIPBased:
+	case PolicyLatency, PolicyGeolocation, PolicyGeoproximity:
 		return fmt.Sprintf("Invalid parameter : the %s routing policy %s (%s)", p, unsupportedPolicyNote, describe(r))
 	}
 	if p == PolicySimple && r.SetIdentifier != "" {
@@ -91,6 +91,8 @@ func checkRouting(r *RecordSet) string {
 		return fmt.Sprintf("Invalid parameter : %s record sets may only use simple routing", r.Type)
 	case p == PolicyMultiValue && (r.Type == "CNAME" || r.AliasTarget != nil):
 		return "Invalid parameter : multivalue answer record sets cannot be CNAME or alias record sets"
+	case p == PolicyIPBased && (r.CidrRoutingConfig.CollectionID == "" || !validCidrLocation(r.CidrRoutingConfig.LocationName)):
+		return "Invalid parameter : CidrRoutingConfig needs a CollectionId and a LocationName of 1 to 16 characters of 0-9, A-Z, a-z, _, - (or * for the default)"
 	}
 	return ""
 }
@@ -183,6 +185,9 @@ func checkGroup(zone *HostedZone, recs []RecordSet, types map[string]map[string]
 		if r.Failover != "" {
 			roles[r.Failover]++
 		}
+		if policy == PolicyIPBased && r.CidrRoutingConfig.CollectionID != recs[0].CidrRoutingConfig.CollectionID {
+			msgs = append(msgs, fmt.Sprintf("All IP-based record sets with DNS name %s and type %s must use the same CIDR collection", name, typ))
+		}
 		if policy == PolicyWeighted && r.AliasTarget == nil && recs[0].AliasTarget == nil && !eqInt(r.TTL, recs[0].TTL) {
 			msgs = append(msgs, fmt.Sprintf("All weighted record sets with DNS name %s and type %s must have the same TTL", name, typ))
 		}
@@ -202,3 +207,5 @@ func checkGroup(zone *HostedZone, recs []RecordSet, types map[string]map[string]
 	}
 	return msgs
 }
+
+func validCidrLocation(s string) bool { return s == "*" || locationNameRE.MatchString(s) }

@@ -60,6 +60,11 @@ type Record struct {
 	HealthCheckID string
 	// Alias is nil for a plain record.
 	Alias *Alias
+	// Blocks are an IP-based record's CIDR blocks (its location's in the
+	// collection); DefaultLocation marks the "*" record, which answers
+	// clients no block matches. Other policies ignore both.
+	Blocks          []netip.Prefix
+	DefaultLocation bool
 	// Data is opaque to routing: what the DNS layer answers with.
 	Data any
 }
@@ -193,6 +198,29 @@ func policyDeterministic(g *Group) bool {
 		return positive <= 1 && zero <= 1
 	case MultiValue:
 		return len(g.Records) <= MaxMultiValue
+	case IPBased:
+		return false // the answer depends on the client
 	}
 	return true
+}
+
+// UsesClient reports whether the answer of g's tree can depend on the
+// client's address (an IP-based group in it): such answers carry the
+// client-subnet scope and are never cached by the DNS layer.
+func UsesClient(g *Group) bool { return usesClient(g, map[*Group]bool{}) }
+
+func usesClient(g *Group, seen map[*Group]bool) bool {
+	if g == nil || seen[g] {
+		return false
+	}
+	seen[g] = true
+	if g.Policy == IPBased {
+		return true
+	}
+	for _, rec := range g.Records {
+		if rec.Alias != nil && usesClient(rec.Alias.Target, seen) {
+			return true
+		}
+	}
+	return false
 }

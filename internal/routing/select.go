@@ -94,6 +94,9 @@ func (e *evaluator) canYield(g *Group) bool {
 				return true
 			}
 		}
+	case IPBased:
+		m, d := e.ipCandidates(g)
+		return m >= 0 && e.recordHealthy(g.Records[m]) || d >= 0 && e.recordHealthy(g.Records[d])
 	}
 	return false
 }
@@ -135,6 +138,8 @@ func (e *evaluator) choose(g *Group) int {
 		return e.failover(g, true)
 	case Weighted:
 		return e.weighted(g)
+	case IPBased:
+		return e.ipBased(g)
 	}
 	return -1
 }
@@ -274,4 +279,44 @@ func (m *mask) has(e *evaluator, g *Group, i int) bool {
 		return m.bits[i/64]&(1<<(i%64)) != 0
 	}
 	return e.recordHealthy(g.Records[i])
+}
+
+// ipCandidates returns the index of the record whose block most
+// specifically contains the client (a block matches when the client's
+// prefix lies inside it), and of the default ("*") record; -1 for none.
+func (e *evaluator) ipCandidates(g *Group) (match, def int) {
+	match, def = -1, -1
+	best := -1
+	c := e.q.Client
+	for i, rec := range g.Records {
+		if rec.DefaultLocation {
+			def = i
+			continue
+		}
+		if !c.IsValid() {
+			continue
+		}
+		for _, b := range rec.Blocks {
+			if b.Bits() > best && b.Bits() <= c.Bits() && b.Contains(c.Addr()) {
+				best, match = b.Bits(), i
+			}
+		}
+	}
+	return match, def
+}
+
+// ipBased picks for IP-based routing: the matching record if healthy, else
+// the default record if healthy, else (last resort among the records that
+// apply to this client) the matching record, else the default one.
+func (e *evaluator) ipBased(g *Group) int {
+	m, d := e.ipCandidates(g)
+	switch {
+	case m >= 0 && e.recordHealthy(g.Records[m]):
+		return m
+	case d >= 0 && e.recordHealthy(g.Records[d]):
+		return d
+	case m >= 0:
+		return m
+	}
+	return d
 }

@@ -31,6 +31,10 @@ type Result struct {
 	// multivalue): the reply must not be cached. Deterministic choices
 	// (simple, failover) depend only on the snapshot and the health view.
 	Volatile bool
+	// ClientScoped is set when the answer depends on the client's address
+	// (IP-based routing): an EDNS client-subnet reply carries its source
+	// prefix length as the scope, else scope 0.
+	ClientScoped bool
 }
 
 // Lookup answers the question (qname, qtype, class IN) from the zones of s.
@@ -84,7 +88,7 @@ func (s *Snapshot) LookupNameFor(name string, qtype uint16, q routing.Query, h r
 }
 
 func (s *Snapshot) lookup(w string, qtype uint16, lc *lookupCtx) (res Result) {
-	defer func() { res.Volatile = lc.volatile }()
+	defer func() { res.Volatile, res.ClientScoped = lc.volatile, lc.clientScoped }()
 	z := s.zoneFor(w, qtype)
 	if z == nil {
 		res.Rcode = dns.RcodeRefused

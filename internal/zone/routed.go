@@ -3,6 +3,7 @@ package zone
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 
 	"github.com/miekg/dns"
 
@@ -66,6 +67,14 @@ func (z *Zone) addRouted(r *model.RecordSet, owner string, t uint16) error {
 	if r.Failover == "SECONDARY" {
 		rec.Failover = routing.Secondary
 	}
+	if c := r.CidrRoutingConfig; c != nil {
+		rec.DefaultLocation = c.LocationName == "*"
+		for _, b := range z.cidr[c.CollectionID].Locations[c.LocationName] {
+			if p, err := netip.ParsePrefix(b); err == nil {
+				rec.Blocks = append(rec.Blocks, p)
+			}
+		}
+	}
 	if a := r.AliasTarget; a != nil {
 		target, err := wireName(a.DNSName)
 		if err != nil {
@@ -99,6 +108,7 @@ func (z *Zone) resolveAliases() {
 		for _, s := range n.sets {
 			if s.group != nil {
 				s.deterministic = routing.Deterministic(s.group)
+				s.clientScoped = routing.UsesClient(s.group)
 			}
 		}
 	}
@@ -130,6 +140,9 @@ func (s *RRSet) pick(lc *lookupCtx) (rrs []dns.RR) {
 	if !s.deterministic {
 		lc.volatile = true
 	}
+	if s.clientScoped {
+		lc.clientScoped = true
+	}
 	for _, rec := range routing.Select(s.group, lc.query, lc.health, globalRand{}) {
 		l, ok := rec.Data.(*leaf)
 		if !ok {
@@ -148,7 +161,8 @@ func (s *RRSet) pick(lc *lookupCtx) (rrs []dns.RR) {
 
 // lookupCtx carries what routing needs through one lookup.
 type lookupCtx struct {
-	query    routing.Query
-	health   routing.Health
-	volatile bool
+	query        routing.Query
+	health       routing.Health
+	volatile     bool
+	clientScoped bool
 }

@@ -39,7 +39,8 @@ type Zone struct {
 	nodes   map[string]*node
 	negSOA  *dns.SOA // the apex SOA with the negative TTL as its TTL
 	hasCuts bool
-	aliases []pendingAlias // during Compile only
+	aliases []pendingAlias                  // during Compile only
+	cidr    map[string]model.CidrCollection // during Compile only
 }
 
 // ID returns the hosted zone id.
@@ -84,6 +85,7 @@ type RRSet struct {
 	group         *routing.Group
 	plainGroup    bool
 	deterministic bool   // routing.Deterministic(group)
+	clientScoped  bool   // routing.UsesClient(group)
 	owner         string // presentation form, for renaming alias answers
 }
 
@@ -99,11 +101,17 @@ func (s *RRSet) Answer() []dns.RR { return s.rrs }
 // unique by name and type; the apex must hold exactly one SOA. Compile does
 // not look at hz.PrivateZone: the caller decides which zones are served.
 func Compile(hz model.HostedZone, records []model.RecordSet) (*Zone, error) {
+	return CompileWith(hz, records, nil)
+}
+
+// CompileWith is Compile with the CIDR collections that IP-based record sets
+// name (by id); a location missing from its collection has no blocks.
+func CompileWith(hz model.HostedZone, records []model.RecordSet, collections map[string]model.CidrCollection) (*Zone, error) {
 	origin, err := wireName(hz.Name)
 	if err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", hz.ID, err)
 	}
-	z := &Zone{id: hz.ID, name: hz.Name, origin: origin, nodes: map[string]*node{origin: {}}}
+	z := &Zone{id: hz.ID, name: hz.Name, origin: origin, nodes: map[string]*node{origin: {}}, cidr: collections}
 	for i := range records {
 		if err := z.add(&records[i]); err != nil {
 			return nil, fmt.Errorf("compile zone %s (%s): %w", hz.Name, hz.ID, err)
@@ -113,6 +121,7 @@ func Compile(hz model.HostedZone, records []model.RecordSet) (*Zone, error) {
 		return nil, fmt.Errorf("compile zone %s (%s): %w", hz.Name, hz.ID, err)
 	}
 	z.resolveAliases()
+	z.cidr = nil
 	return z, nil
 }
 

@@ -37,6 +37,7 @@ type Feed struct {
 
 	zones   map[string]model.HostedZone
 	records map[string]map[string]model.RecordSet // zone id -> store key -> record set
+	cidr    map[string]model.CidrCollection       // by collection id
 	snap    *zone.Snapshot
 }
 
@@ -78,8 +79,16 @@ func (f *Feed) load(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("load records: %w", err)
 	}
+	ckvs, _, err := f.st.Range(ctx, catalog.CidrCollectionsPrefix)
+	if err != nil {
+		return 0, fmt.Errorf("load CIDR collections: %w", err)
+	}
 	f.zones = map[string]model.HostedZone{}
 	f.records = map[string]map[string]model.RecordSet{}
+	f.cidr = map[string]model.CidrCollection{}
+	for _, kv := range ckvs {
+		f.apply(store.Event{Type: store.EventPut, KV: kv})
+	}
 	for _, kv := range zkvs {
 		f.apply(store.Event{Type: store.EventPut, KV: kv})
 	}
@@ -107,7 +116,11 @@ func (f *Feed) follow(ctx context.Context, from int64) error {
 		}
 		dirty := map[string]bool{}
 		for _, ev := range resp.Events {
-			if id := f.apply(ev); id != "" {
+			if id := f.apply(ev); id == allZones {
+				for zid := range f.zones {
+					dirty[zid] = true
+				}
+			} else if id != "" {
 				dirty[id] = true
 			}
 		}
@@ -160,9 +173,26 @@ func (f *Feed) apply(ev store.Event) string {
 		return id
 	case strings.HasPrefix(key, catalog.RecordsPrefix):
 		return f.applyRecord(ev)
+	case strings.HasPrefix(key, catalog.CidrCollectionsPrefix):
+		id := strings.TrimPrefix(key, catalog.CidrCollectionsPrefix)
+		if ev.Type == store.EventDelete {
+			delete(f.cidr, id)
+			return allZones
+		}
+		var cc model.CidrCollection
+		if err := json.Unmarshal(ev.KV.Value, &cc); err != nil {
+			f.log.Error("undecodable CIDR collection in store", "key", key, "err", err)
+			return ""
+		}
+		f.cidr[id] = cc
+		return allZones
 	}
 	return ""
 }
+
+// allZones is what apply returns for a change that may touch any zone (a
+// CIDR collection): every zone is recompiled.
+const allZones = "\x00all"
 
 func (f *Feed) applyRecord(ev store.Event) string {
 	id, ok := catalog.ZoneIDOfRecordKey(ev.KV.Key)
@@ -194,7 +224,7 @@ func (f *Feed) compile(id string) *zone.Zone {
 	for _, r := range f.records[id] {
 		recs = append(recs, r)
 	}
-	z, err := zone.Compile(f.zones[id], recs)
+	z, err := zone.CompileWith(f.zones[id], recs, f.cidr)
 	if err != nil {
 		f.log.Error("zone does not compile; serving its previous version", "zone", id, "err", err)
 		return nil

@@ -36,6 +36,8 @@ func cidrError(id string, err error) error {
 		return errorf(http.StatusBadRequest, "CidrCollectionAlreadyExistsException", "A CIDR collection with this name and a different caller reference already exists in this account.")
 	case errors.Is(err, catalog.ErrCidrLimit):
 		return errorf(http.StatusBadRequest, "LimitsExceeded", "This account already has %d CIDR collections.", model.MaxCidrCollections)
+	case errors.Is(err, catalog.ErrCidrCollectionInUse):
+		return errorf(http.StatusBadRequest, "CidrCollectionInUseException", "The CIDR collection %s is in use by resource record sets.", id)
 	case errors.Is(err, catalog.ErrVersionMismatch):
 		return errorf(http.StatusConflict, "CidrCollectionVersionMismatchException", "The CIDR collection version you provided doesn't match the one in the ListCidrCollections operation.")
 	}

@@ -47,6 +47,10 @@ func (a *API) changeResourceRecordSets(w http.ResponseWriter, r *http.Request) e
 	switch {
 	case errors.Is(err, catalog.ErrNoSuchZone):
 		return noSuchZone(id)
+	case errors.Is(err, catalog.ErrNoSuchCidrCollection):
+		return errorf(http.StatusNotFound, "NoSuchCidrCollectionException", "%v", err)
+	case errors.Is(err, catalog.ErrNoSuchCidrLocation):
+		return errorf(http.StatusNotFound, "NoSuchCidrLocationException", "%v", err)
 	case errors.Is(err, catalog.ErrNoSuchHealthCheck):
 		return errorf(http.StatusNotFound, "NoSuchHealthCheck", "%v", err)
 	case errors.As(err, &be):
