@@ -32,6 +32,24 @@ func testConfig(t *testing.T) config.Serve {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// startNode starts a node on fresh loopback ports and returns it with an
+// aws-sdk-go-v2 Route 53 client signed with its generated root key.
+func startNode(t *testing.T) (*App, *r53.Client) {
+	t.Helper()
+	cfg := testConfig(t)
+	a, err := Start(cfg, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	id, secret, err := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+}
+
 // TestSDKChangesReachDNS drives the API with aws-sdk-go-v2 and checks every
 // change with a DNS client, and that GetChange reports INSYNC.
 func TestSDKChangesReachDNS(t *testing.T) {

@@ -3,18 +3,16 @@ package app
 import (
 	"context"
 	"net"
-	"path/filepath"
+
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/miekg/dns"
-
-	"github.com/vedette-dns/vedette/internal/api/sigv4"
 )
 
 // TestFailoverFollowsHealthAndTestDNSAnswerAgrees: a failover pair with
@@ -22,15 +20,7 @@ import (
 // secondary within interval × threshold + 1 s of the primary stopping, then
 // the primary again.
 func TestFailoverFollowsHealthAndTestDNSAnswerAgrees(t *testing.T) {
-	cfg := testConfig(t)
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	id, secret, _ := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	c := r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	a, c := startNode(t)
 	ctx := context.Background()
 	primary, secondary := startTarget(t, "127.0.0.1:0"), startTarget(t, "127.0.0.1:0")
 	check := func(ref string, tg *target) *string {

@@ -6,18 +6,16 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
-	"path/filepath"
+
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
-
-	"github.com/vedette-dns/vedette/internal/api/sigv4"
 )
 
 // target is a local web server that can be stopped and started on one port.
@@ -44,15 +42,7 @@ func (tg *target) stop() { tg.srv.Close() }
 // threshold 1 shows Success, then Failure once the server stops, then
 // Success again, each within 3 s, through aws-sdk-go-v2.
 func TestHealthCheckFollowsEndpoint(t *testing.T) {
-	cfg := testConfig(t)
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	id, secret, _ := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	c := r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	a, c := startNode(t)
 	ctx := context.Background()
 	tg := startTarget(t, "127.0.0.1:0")
 	host, port, _ := net.SplitHostPort(tg.addr)
@@ -113,16 +103,8 @@ func atoi(s string) int {
 // TestMetadataAddressRefused: the probe-target policy refuses a metadata
 // address at create time.
 func TestMetadataAddressRefused(t *testing.T) {
-	cfg := testConfig(t)
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	id, secret, _ := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	c := r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
-	_, err = c.CreateHealthCheck(context.Background(), &r53.CreateHealthCheckInput{CallerReference: aws.String("md"), HealthCheckConfig: &types.HealthCheckConfig{
+	_, c := startNode(t)
+	_, err := c.CreateHealthCheck(context.Background(), &r53.CreateHealthCheckInput{CallerReference: aws.String("md"), HealthCheckConfig: &types.HealthCheckConfig{
 		Type: types.HealthCheckTypeHttp, IPAddress: aws.String("169.254.169.254")}})
 	if err == nil || !strings.Contains(err.Error(), "InvalidInput") || !strings.Contains(err.Error(), "forbidden") {
 		t.Fatalf("metadata address: %v", err)
@@ -132,16 +114,8 @@ func TestMetadataAddressRefused(t *testing.T) {
 // TestRoutingControlSwitchFollowedWithinASecond flips a routing control
 // through the ARC API and watches the RECOVERY_CONTROL check follow.
 func TestRoutingControlSwitchFollowedWithinASecond(t *testing.T) {
-	cfg := testConfig(t)
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	id, secret, _ := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-	c := r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	a, c := startNode(t)
+	creds, _ := c.Options().Credentials.Retrieve(context.Background())
 	arn := "arn:aws:route53-recovery-control::1:controlpanel/p/routingcontrol/db"
 	out, err := c.CreateHealthCheck(context.Background(), &r53.CreateHealthCheckInput{CallerReference: aws.String("rc"),
 		HealthCheckConfig: &types.HealthCheckConfig{Type: types.HealthCheckTypeRecoveryControl, RoutingControlArn: aws.String(arn)}})

@@ -3,32 +3,22 @@ package app
 import (
 	"context"
 	"net"
-	"path/filepath"
+
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/miekg/dns"
-
-	"github.com/vedette-dns/vedette/internal/api/sigv4"
 )
 
 // TestIPBasedRoutingWithECS: IP-based record sets answer by the EDNS client
 // subnet (most specific block, default "*" otherwise), replies carry the
 // ECS scope, and TestDNSAnswer agrees.
 func TestIPBasedRoutingWithECS(t *testing.T) {
-	cfg := testConfig(t)
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	id, secret, _ := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	c := r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()),
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	a, c := startNode(t)
 	ctx := context.Background()
 	col, err := c.CreateCidrCollection(ctx, &r53.CreateCidrCollectionInput{Name: aws.String("nets"), CallerReference: aws.String("n")})
 	if err != nil {
