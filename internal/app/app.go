@@ -22,6 +22,7 @@ import (
 	"github.com/vedette-dns/vedette/internal/catalog"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/dns"
+	"github.com/vedette-dns/vedette/internal/geo"
 	"github.com/vedette-dns/vedette/internal/healthfeed"
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/store/bolt"
@@ -49,6 +50,7 @@ type App struct {
 	policy   *probe.Policy
 	prober   *targetProber
 	health   *healthfeed.Feed
+	geoDB    *geo.MMDB
 }
 
 // Start opens the store, starts DNS, loads the zones into it, then starts the
@@ -110,11 +112,43 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 }
 
 func (a *App) startDNS(cfg *config.Serve) error {
-	a.dns = &dns.Server{ListenAddr: cfg.DNSListen, UDPSockets: cfg.DNSSockets, Logger: a.log}
+	placer, err := a.placer(cfg)
+	if err != nil {
+		return err
+	}
+	a.dns = &dns.Server{ListenAddr: cfg.DNSListen, UDPSockets: cfg.DNSSockets, Logger: a.log, Placer: placer}
 	if err := a.dns.Start(); err != nil {
 		return fmt.Errorf("start DNS on %s: %w", cfg.DNSListen, err)
 	}
 	return nil
+}
+
+// placer opens --geoip-db and takes the --latency-map loaded by
+// config.Validate (loading it here when the configuration was built
+// without Validate); nil when neither is set.
+func (a *App) placer(cfg *config.Serve) (dns.Placer, error) {
+	latency := cfg.LatencyMap
+	if latency == nil && cfg.LatencyMapFile != "" {
+		b, err := os.ReadFile(cfg.LatencyMapFile)
+		if err == nil {
+			latency, err = geo.ParseLatencyMap(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--latency-map %q: %w", cfg.LatencyMapFile, err)
+		}
+	}
+	p := &geo.Placer{Latency: latency}
+	if cfg.GeoIPDB != "" {
+		db, err := geo.OpenMMDB(cfg.GeoIPDB)
+		if err != nil {
+			return nil, fmt.Errorf("--geoip-db %q: %w", cfg.GeoIPDB, err)
+		}
+		a.geoDB, p.Locator = db, db
+	}
+	if p.Locator == nil && p.Latency == nil {
+		return nil, nil
+	}
+	return p, nil
 }
 
 // startFeed runs the zone feed and waits until its first snapshot is served.
@@ -214,6 +248,9 @@ func (a *App) Close() error {
 			errs = append(errs, a.store.Close())
 		}
 		a.wg.Wait()
+		if a.geoDB != nil {
+			errs = append(errs, a.geoDB.Close()) // after DNS has stopped reading it
+		}
 		a.closeErr = errors.Join(errs...)
 	})
 	return a.closeErr

@@ -6,6 +6,7 @@ import (
 
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -113,14 +114,19 @@ func itoa(n int) string {
 	return s
 }
 
-// waitAnswer polls get until it returns want (the zone may still be loading).
+// waitAnswer polls get until it returns want (the zone may still be
+// loading), for at most 10 s.
 func waitAnswer(t *testing.T, get func() string, want string) {
 	t.Helper()
-	var got string
-	for range 200 {
-		if got = get(); got == want {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := get()
+		if got == want {
 			return
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("answer %s, want %s", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("answer %s, want %s", got, want)
 }

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 
+	"github.com/vedette-dns/vedette/internal/geo"
 	"github.com/vedette-dns/vedette/internal/model"
 )
 
@@ -51,6 +53,18 @@ type Serve struct {
 	LogLevel string
 	// LogFormat is text or json. Default "text".
 	LogFormat string
+	// GeoIPDB is a MaxMind-format database (GeoLite2-City or -Country
+	// layout) placing clients for geolocation, geoproximity and, without a
+	// latency map entry, latency routing. Default "": clients have no
+	// location, so geolocation answers the default "*" record and
+	// geoproximity the group's first record (each still falling back on
+	// health).
+	GeoIPDB string
+	// LatencyMapFile is the operator's latency map (see geo.LatencyMap for
+	// the JSON format); Validate loads it into LatencyMap. Default "": the
+	// client's regions go by distance from its geoip location, or by name.
+	LatencyMapFile string
+	LatencyMap     *geo.LatencyMap
 	// RootAccessKeyID and RootSecretAccessKey come from the environment; when
 	// both are empty a key pair is generated into DataDir/credentials.
 	RootAccessKeyID     string
@@ -78,6 +92,8 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 	fs.IntVar(&c.CheckerConcurrency, "checker-concurrency", 256, "maximum health-check probes in flight")
 	fs.Func("probe-allow", "comma-separated CIDRs probes may reach although the default policy refuses them (e.g. 169.254.0.0/16)", prefixList(&c.ProbeAllow))
 	fs.Func("probe-deny", "comma-separated CIDRs probes may never reach (wins over --probe-allow)", prefixList(&c.ProbeDeny))
+	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind-format database (e.g. GeoLite2-City.mmdb) locating clients for geolocation, geoproximity and latency routing")
+	fs.StringVar(&c.LatencyMapFile, "latency-map", "", "JSON file mapping client networks, countries or continents to preferred regions for latency routing")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	return c
@@ -117,6 +133,23 @@ func (c *Serve) Validate() error {
 	}
 	if c.CheckerRegion == "" || len(c.CheckerRegion) > 64 {
 		errs = append(errs, errors.New("--checker-region must be 1 to 64 characters"))
+	}
+	if c.GeoIPDB != "" {
+		if db, err := geo.OpenMMDB(c.GeoIPDB); err != nil {
+			errs = append(errs, fmt.Errorf("--geoip-db %q: %w", c.GeoIPDB, err))
+		} else {
+			_ = db.Close()
+		}
+	}
+	c.LatencyMap = nil
+	if c.LatencyMapFile != "" {
+		b, err := os.ReadFile(c.LatencyMapFile)
+		if err == nil {
+			c.LatencyMap, err = geo.ParseLatencyMap(b)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--latency-map %q: %w", c.LatencyMapFile, err))
+		}
 	}
 	if c.CheckerConcurrency < 1 {
 		errs = append(errs, errors.New("--checker-concurrency must be at least 1"))

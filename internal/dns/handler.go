@@ -8,6 +8,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vedette-dns/vedette/internal/routing"
+	"github.com/vedette-dns/vedette/internal/zone"
 )
 
 // scratch holds one goroutine's reusable buffers, so that the cache path
@@ -153,7 +154,9 @@ func (s *Server) fill(r *dns.Msg, st *serving, q dns.Question, m *dns.Msg, clien
 		return false
 	}
 	query, ecs := clientQuery(m, client)
-	res := st.snap.LookupFor(buf[:n], q.Qtype, query, st.health)
+	res := s.lookup(query, func(query routing.Query) zone.Result {
+		return st.snap.LookupFor(buf[:n], q.Qtype, query, st.health)
+	})
 	r.Rcode, r.Authoritative = res.Rcode, res.Authoritative
 	opt := r.Extra // SetEdns0 already put our OPT there
 	if ecs != nil && len(opt) == 1 {

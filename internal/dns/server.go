@@ -72,6 +72,10 @@ type Server struct {
 	// Logger receives errors and panics, never a line per query. Default
 	// slog.Default().
 	Logger *slog.Logger
+	// Placer, when set, fills in where the client is (routing.Query's
+	// Location and LatencyRegions, from its Client) for the answers that
+	// depend on the client; nil leaves clients unplaced.
+	Placer Placer
 
 	once    sync.Once
 	log     *slog.Logger
@@ -268,12 +272,31 @@ func parseAddr(addr string) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
 }
 
+// Placer places clients for location-aware routing; *geo.Placer is one.
+// Place must be safe for concurrent use and must not keep q.
+type Placer interface {
+	Place(q *routing.Query)
+}
+
 // Resolve answers a question from the current snapshot and health view the
-// way a query would be answered (for TestDNSAnswer), without the cache.
+// way a query would be answered (for TestDNSAnswer), without the cache. q
+// needs only its Client: Resolve places it as queries are placed.
 func (s *Server) Resolve(name string, qtype uint16, q routing.Query) zone.Result {
 	st := s.state.Load()
 	if st == nil || st.snap == nil {
 		return zone.Result{Rcode: dns.RcodeServerFailure}
 	}
-	return st.snap.LookupNameFor(name, qtype, q, st.health)
+	return s.lookup(q, func(q routing.Query) zone.Result { return st.snap.LookupNameFor(name, qtype, q, st.health) })
+}
+
+// lookup runs look with q, and when the answer depends on the client and a
+// Placer is set, runs it again with q placed: clients are located (a
+// database lookup) only for the names whose answer needs it.
+func (s *Server) lookup(q routing.Query, look func(routing.Query) zone.Result) zone.Result {
+	res := look(q)
+	if !res.ClientScoped || s.Placer == nil || !q.Client.IsValid() {
+		return res
+	}
+	s.Placer.Place(&q)
+	return look(q)
 }

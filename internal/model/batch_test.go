@@ -215,11 +215,31 @@ func TestApplyBatchRouting(t *testing.T) {
 			r.SetIdentifier, r.MultiValueAnswer = "m1", &mv
 			return r
 		}()}}, "", ""},
-		{"latency not yet", []Change{{ActionCreate, func() RecordSet {
-			r := rs("l.example.com", "A", 60, "192.0.2.1")
-			r.SetIdentifier, r.Region = "l", "us-east-1"
-			return r
-		}()}}, CodeInvalidInput, "not supported by this server yet"},
+		{"latency", []Change{{ActionCreate, latency("l.example.com", "a", "us-east-1")}, {ActionCreate, latency("l.example.com", "b", "eu-west-1")}}, "", ""},
+		{"latency unknown region", []Change{{ActionCreate, latency("l.example.com", "a", "mars-north-1")}}, CodeInvalidInput, "Region 'mars-north-1' is not a supported ResourceRecordSetRegion"},
+		{"latency two records for one region", []Change{{ActionCreate, latency("l.example.com", "a", "us-east-1")}, {ActionCreate, latency("l.example.com", "b", "us-east-1")}},
+			CodeInvalidChangeBatch, "may have only one latency record set for Region us-east-1"},
+		{"geolocation", []Change{{ActionCreate, geoloc("g.example.com", "d", "", "*", "")}, {ActionCreate, geoloc("g.example.com", "ca", "", "US", "CA")},
+			{ActionCreate, geoloc("g.example.com", "us", "", "US", "")}, {ActionCreate, geoloc("g.example.com", "eu", "EU", "", "")}}, "", ""},
+		{"geolocation continent with country", []Change{{ActionCreate, geoloc("g.example.com", "a", "EU", "DE", "")}}, CodeInvalidInput, "ContinentCode cannot be combined with CountryCode"},
+		{"geolocation unknown continent", []Change{{ActionCreate, geoloc("g.example.com", "a", "XX", "", "")}}, CodeInvalidInput, "ContinentCode 'XX' is not one of"},
+		{"geolocation unsupported country", []Change{{ActionCreate, geoloc("g.example.com", "a", "", "BV", "")}}, CodeInvalidInput, "CountryCode 'BV' is not a supported location"},
+		{"geolocation subdivision outside the US", []Change{{ActionCreate, geoloc("g.example.com", "a", "", "DE", "BE")}}, CodeInvalidInput, "SubdivisionCode is only supported with CountryCode US"},
+		{"geolocation unknown state", []Change{{ActionCreate, geoloc("g.example.com", "a", "", "US", "ZZ")}}, CodeInvalidInput, "SubdivisionCode 'ZZ' is not a supported US subdivision"},
+		{"geolocation empty", []Change{{ActionCreate, geoloc("g.example.com", "a", "", "", "")}}, CodeInvalidInput, "GeoLocation needs a ContinentCode or a CountryCode"},
+		{"geolocation same location twice", []Change{{ActionCreate, geoloc("g.example.com", "a", "", "US", "")}, {ActionCreate, geoloc("g.example.com", "b", "", "US", "")}},
+			CodeInvalidChangeBatch, "may have only one geolocation record set for CountryCode US"},
+		{"geoproximity", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{AWSRegion: "eu-west-1", Bias: i64(-20)})},
+			{ActionCreate, geoprox("p.example.com", "b", GeoProximityLocation{Coordinates: &Coordinates{"48.86", "2.35"}, Bias: i64(99)})}}, "", ""},
+		{"geoproximity two locations", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{AWSRegion: "eu-west-1", Coordinates: &Coordinates{"1", "2"}})}},
+			CodeInvalidInput, "needs exactly one of AWSRegion, LocalZoneGroup, Coordinates"},
+		{"geoproximity local zone group", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{LocalZoneGroup: "us-east-1-bos-1"})}}, CodeInvalidInput, "LocalZoneGroup is not supported"},
+		{"geoproximity unknown region", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{AWSRegion: "nowhere-1"})}}, CodeInvalidInput, "AWSRegion 'nowhere-1' is not a supported region"},
+		{"geoproximity bias", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{AWSRegion: "eu-west-1", Bias: i64(100)})}}, CodeInvalidInput, "Bias 100 is outside -99..99"},
+		{"geoproximity latitude", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{Coordinates: &Coordinates{"90.5", "0"}})}}, CodeInvalidInput, "Latitude '90.5' must be a decimal between -90 and 90"},
+		{"geoproximity longitude decimals", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{Coordinates: &Coordinates{"0", "1.234"}})}}, CodeInvalidInput, "Longitude '1.234' must be a decimal"},
+		{"geoproximity NaN", []Change{{ActionCreate, geoprox("p.example.com", "a", GeoProximityLocation{Coordinates: &Coordinates{"NaN", "0"}})}}, CodeInvalidInput, "Latitude 'NaN' must be a decimal"},
+		{"geoproximity too many", geoproxMany(31), CodeInvalidChangeBatch, "more than 30 geoproximity record sets"},
 		{"alias to existing", []Change{{ActionCreate, alias("example.com", "A", "www.example.com", true)}}, "", ""},
 		{"alias to target created in the same batch", []Change{{ActionCreate, rs("t.example.com", "A", 60, "192.0.2.5")}, {ActionCreate, alias("a.example.com", "A", "t.example.com.", false)}}, "", ""},
 		{"alias to missing target", []Change{{ActionCreate, alias("a.example.com", "A", "nope.example.com", true)}}, CodeInvalidChangeBatch, "Tried to create an alias that targets nope.example.com., type A in zone ZTEST, but that target was not found"},
@@ -256,3 +276,31 @@ func TestDeleteAliasMatchesCanonicalForm(t *testing.T) {
 		t.Fatalf("delete alias given in API form: %v", berr)
 	}
 }
+
+func latency(name, id, region string) RecordSet {
+	r := rs(name, "A", 60, "192.0.2.1")
+	r.SetIdentifier, r.Region = id, region
+	return r
+}
+
+func geoloc(name, id, continent, country, subdivision string) RecordSet {
+	r := rs(name, "A", 60, "192.0.2.1")
+	r.SetIdentifier, r.GeoLocation = id, &GeoLocation{ContinentCode: continent, CountryCode: country, SubdivisionCode: subdivision}
+	return r
+}
+
+func geoprox(name, id string, l GeoProximityLocation) RecordSet {
+	r := rs(name, "A", 60, "192.0.2.1")
+	r.SetIdentifier, r.GeoProximityLocation = id, &l
+	return r
+}
+
+func geoproxMany(n int) []Change {
+	var cs []Change
+	for i := range n {
+		cs = append(cs, Change{ActionCreate, geoprox("p.example.com", "p"+strconv.Itoa(i), GeoProximityLocation{Coordinates: &Coordinates{strconv.Itoa(i), "0"}})})
+	}
+	return cs
+}
+
+func i64(v int64) *int64 { return &v }

@@ -24,10 +24,9 @@ const (
 
 // Routing limits (reference §7.3, §10).
 const (
-	MaxWeight             = 255
-	MaxGroupRecords       = 100
-	MaxSetIdentifier      = 128
-	unsupportedPolicyNote = "is not supported by this server yet"
+	MaxWeight        = 255
+	MaxGroupRecords  = 100
+	MaxSetIdentifier = 128
 )
 
 // Policy returns the routing policy the record set's fields imply.
@@ -69,9 +68,8 @@ func checkRouting(r *RecordSet) string {
 		return fmt.Sprintf("Invalid request: a record set may use only one routing policy (Weight, Region, GeoLocation, GeoProximityLocation, Failover, MultiValueAnswer, CidrRoutingConfig) in %s", describe(r))
 	}
 	p := r.Policy()
-	switch p {
-	case PolicyLatency, PolicyGeolocation, PolicyGeoproximity:
-		return fmt.Sprintf("Invalid parameter : the %s routing policy %s (%s)", p, unsupportedPolicyNote, describe(r))
+	if m := checkLocationFields(r); m != "" {
+		return m
 	}
 	if p == PolicySimple && r.SetIdentifier != "" {
 		return fmt.Sprintf("Invalid request: SetIdentifier is only allowed with a routing policy in %s", describe(r))
@@ -176,6 +174,7 @@ func checkGroup(zone *HostedZone, recs []RecordSet, types map[string]map[string]
 	var msgs []string
 	policy := recs[0].Policy()
 	roles := map[string]int{}
+	keys := map[string]bool{}
 	for i := range recs {
 		r := &recs[i]
 		if p := r.Policy(); p != policy {
@@ -187,6 +186,12 @@ func checkGroup(zone *HostedZone, recs []RecordSet, types map[string]map[string]
 		}
 		if policy == PolicyIPBased && r.CidrRoutingConfig.CollectionID != recs[0].CidrRoutingConfig.CollectionID {
 			msgs = append(msgs, fmt.Sprintf("All IP-based record sets with DNS name %s and type %s must use the same CIDR collection", name, typ))
+		}
+		if k := geoKey(r); k != "" {
+			if keys[k] {
+				msgs = append(msgs, fmt.Sprintf("RRSet with DNS name %s and type %s may have only one %s record set for %s", name, typ, policy, k))
+			}
+			keys[k] = true
 		}
 		if policy == PolicyWeighted && r.AliasTarget == nil && recs[0].AliasTarget == nil && !eqInt(r.TTL, recs[0].TTL) {
 			msgs = append(msgs, fmt.Sprintf("All weighted record sets with DNS name %s and type %s must have the same TTL", name, typ))
@@ -201,6 +206,9 @@ func checkGroup(zone *HostedZone, recs []RecordSet, types map[string]map[string]
 		if n > 1 {
 			msgs = append(msgs, fmt.Sprintf("RRSet with DNS name %s and type %s may have only one %s failover record set", name, typ, role))
 		}
+	}
+	if policy == PolicyGeoproximity && len(recs) > MaxGeoproximityRecords {
+		msgs = append(msgs, fmt.Sprintf("RRSet with DNS name %s and type %s has more than %d geoproximity record sets", name, typ, MaxGeoproximityRecords))
 	}
 	if len(recs) > MaxGroupRecords {
 		msgs = append(msgs, fmt.Sprintf("RRSet with DNS name %s and type %s has more than %d record sets", name, typ, MaxGroupRecords))

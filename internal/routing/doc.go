@@ -56,11 +56,36 @@
 //     order; ordering the values in the message is the DNS layer's choice.
 //     Route 53 refuses aliases in multivalue groups; should one appear, its
 //     branch's leaves are added, without duplicates and within the limit.
-//   - Latency, Geolocation, Geoproximity and IPBased are not implemented:
-//     such groups yield nothing (Select returns nil) and are never healthy.
-//     The model refuses these policies until they are, so no zone holds
-//     them. Each will be one more case in the policy switches of select.go,
-//     reading the client from the Query that is already passed through.
+//   - IPBased: the record whose CIDR block most specifically contains the
+//     client's prefix (a prefix shorter than a block does not match it),
+//     else the default ("*") record; unhealthy, the default; both down, the
+//     match (the last resort among the records that apply to the client).
+//   - Geolocation: the records that apply to Query.Location, most specific
+//     first — its subdivision (Country and Subdivision both match), its
+//     country, its continent, the default ("*") — and the first healthy one
+//     answers (walking outward, §6.4); when all applicable records are
+//     down, the most specific. A client with no known location, or none
+//     that matches, gets the default; no default, nothing (NODATA). A US
+//     client without a known state gets the US record.
+//   - Latency: records in the order of Query.LatencyRegions (the client's
+//     preference, best first, which the caller derives from an operator
+//     map or from distance: Amazon's latency data is not available); records
+//     whose Region the list omits come after, by region name, so an empty
+//     list orders by name. A cn-north-1 record comes first for a client
+//     whose Location.Country is CN (§6.4: it always answers queries from
+//     inside China). First healthy; all down, the first.
+//   - Geoproximity: the smallest biased distance from the client's
+//     coordinates to the record's point (Distance, haversine; bias b > 0:
+//     d×(1−b/100), b < 0: d/(1+b/100)); unhealthy, the next nearest (§6.4
+//     leaves it open; this is the natural reading); all down, the nearest.
+//     A client without coordinates is at distance 0 from every record, so
+//     group order decides.
+//
+// Ties in the last three go to group order. These four policies depend on
+// the client: they are not Deterministic, and UsesClient reports trees
+// holding them, so the DNS layer neither caches their answers nor fails to
+// set the client-subnet scope. The package stays free of databases: the
+// caller fills Query.Location and Query.LatencyRegions (see internal/geo).
 //
 // A Group with no records, an alias with a nil Target (dangling) and an
 // alias whose target is already on the path from the root (a cycle) or
@@ -75,9 +100,10 @@
 // Deterministic reports the trees for which Select never consults its Rand
 // (simple and failover groups, weighted groups with at most one record of
 // positive weight and one of weight 0, multivalue groups of at most
-// MaxMultiValue records, and aliases to such): their answers depend only on
-// the health view, so the DNS layer can cache them per health epoch. A nil
-// Rand behaves as one that always returns 0.
+// MaxMultiValue records, and aliases to such; never a client-dependent
+// policy): their answers depend only on the health view, so the DNS layer
+// can cache them per health epoch. A nil Rand behaves as one that always
+// returns 0.
 //
 // Select does not allocate unless the answer holds several records: a
 // single record comes back as a one-element slice of its group's Records

@@ -23,10 +23,10 @@ const (
 	Failover
 	Weighted
 	MultiValue
-	Latency      // not implemented yet: yields nothing
-	Geolocation  // not implemented yet: yields nothing
-	Geoproximity // not implemented yet: yields nothing
-	IPBased      // not implemented yet: yields nothing
+	Latency
+	Geolocation
+	Geoproximity
+	IPBased
 )
 
 var policyNames = [...]string{"simple", "failover", "weighted", "multivalue", "latency", "geolocation", "geoproximity", "IP-based"}
@@ -65,6 +65,13 @@ type Record struct {
 	// clients no block matches. Other policies ignore both.
 	Blocks          []netip.Prefix
 	DefaultLocation bool
+	// Region is a latency record's AWS region.
+	Region string
+	// Geo is a geolocation record's location.
+	Geo GeoLocation
+	// Proximity is a geoproximity record's point and bias, resolved at
+	// compile time (an AWSRegion becomes its RegionCoordinates).
+	Proximity GeoProximity
 	// Data is opaque to routing: what the DNS layer answers with.
 	Data any
 }
@@ -108,20 +115,26 @@ type Rand interface {
 	IntN(n int) int
 }
 
-// Query is what a policy may know about the client. The first policies
-// ignore it; latency, geolocation, geoproximity and IP-based routing will
-// read it.
+// Query is what a policy may know about the client. Simple, failover,
+// weighted and multivalue routing ignore it; latency, geolocation,
+// geoproximity and IP-based routing read it.
 type Query struct {
 	// Client is the EDNS0 client subnet when the query carries one, else
 	// the resolver's address as a full-length prefix; the zero Prefix when
 	// unknown.
 	Client netip.Prefix
+	// Location is where the client is (its fields empty when unknown).
+	Location Location
+	// LatencyRegions is the client's region preference for latency
+	// routing, best first; regions it does not list rank after, by name.
+	LatencyRegions []string
 }
 
 // Select returns the plain records to answer with from group g, after
 // following aliases, for query q under health h (nil: all healthy), with
 // random choices drawn from r. It returns nil when the tree yields nothing
-// (an empty group, a dangling or cyclic alias, an unimplemented policy).
+// (an empty group, a dangling or cyclic alias, a location-aware group with
+// nothing for the client and no default).
 // The result may share memory with a group's Records: callers must not
 // modify it.
 func Select(g *Group, q Query, h Health, r Rand) []*Record {
@@ -159,8 +172,8 @@ func Healthy(g *Group, q Query, h Health) bool {
 }
 
 // Deterministic reports whether Select never consults its Rand for the tree
-// rooted at g, so that its answer depends on the health view (and, for
-// policies to come, the query) only. It is meant for compile time: it
+// rooted at g and no policy in it reads the client, so that its answer
+// depends on the health view only. It is meant for compile time: it
 // allocates, and it visits every group reachable through aliases.
 func Deterministic(g *Group) bool {
 	return deterministic(g, map[*Group]bool{})
@@ -198,14 +211,15 @@ func policyDeterministic(g *Group) bool {
 		return positive <= 1 && zero <= 1
 	case MultiValue:
 		return len(g.Records) <= MaxMultiValue
-	case IPBased:
+	case IPBased, Latency, Geolocation, Geoproximity:
 		return false // the answer depends on the client
 	}
 	return true
 }
 
 // UsesClient reports whether the answer of g's tree can depend on the
-// client's address (an IP-based group in it): such answers carry the
+// client's address (a latency, geolocation, geoproximity or IP-based group
+// in it): such answers carry the
 // client-subnet scope and are never cached by the DNS layer.
 func UsesClient(g *Group) bool { return usesClient(g, map[*Group]bool{}) }
 
@@ -214,7 +228,8 @@ func usesClient(g *Group, seen map[*Group]bool) bool {
 		return false
 	}
 	seen[g] = true
-	if g.Policy == IPBased {
+	switch g.Policy {
+	case IPBased, Latency, Geolocation, Geoproximity:
 		return true
 	}
 	for _, rec := range g.Records {

@@ -97,6 +97,8 @@ func (e *evaluator) canYield(g *Group) bool {
 	case IPBased:
 		m, d := e.ipCandidates(g)
 		return m >= 0 && e.recordHealthy(g.Records[m]) || d >= 0 && e.recordHealthy(g.Records[d])
+	case Latency, Geolocation, Geoproximity:
+		return e.nearest(g, false) >= 0
 	}
 	return false
 }
@@ -140,6 +142,11 @@ func (e *evaluator) choose(g *Group) int {
 		return e.weighted(g)
 	case IPBased:
 		return e.ipBased(g)
+	case Latency, Geolocation, Geoproximity:
+		if i := e.nearest(g, false); i >= 0 {
+			return i
+		}
+		return e.nearest(g, true)
 	}
 	return -1
 }
@@ -319,4 +326,68 @@ func (e *evaluator) ipBased(g *Group) int {
 		return m
 	}
 	return d
+}
+
+// nearest returns the record of a latency, geolocation or geoproximity
+// group that ranks first for the client among the healthy ones (or among
+// all when all is set: the last resort); -1 when none applies. Ties go to
+// the smaller tie key, then to group order.
+func (e *evaluator) nearest(g *Group, all bool) int {
+	best, bestKey, bestTie := -1, 0.0, ""
+	for i, rec := range g.Records {
+		key, tie, ok := e.rank(g.Policy, rec)
+		if !ok || !all && !e.recordHealthy(rec) {
+			continue
+		}
+		if best < 0 || key < bestKey || key == bestKey && tie < bestTie {
+			best, bestKey, bestTie = i, key, tie
+		}
+	}
+	return best
+}
+
+// rank places rec for the client under policy p; ok is false when rec does
+// not apply to the client at all.
+//   - Latency: the position of rec's region in the query's LatencyRegions;
+//     unlisted regions after every listed one, by name; cn-north-1 before
+//     all for a client located in China.
+//   - Geolocation: 0 for the client's subdivision, 1 its country, 2 its
+//     continent, 3 the default "*"; other locations do not apply.
+//   - Geoproximity: the biased distance from the client; every record is
+//     at distance 0 from a client without coordinates (group order decides).
+func (e *evaluator) rank(p Policy, rec *Record) (key float64, tie string, ok bool) {
+	q := &e.q
+	switch p {
+	case Latency:
+		if rec.Region == "cn-north-1" && q.Location.Country == "CN" {
+			return -1, "", true // §6.4: cn-north-1 always answers clients in China
+		}
+		for i, r := range q.LatencyRegions {
+			if r == rec.Region {
+				return float64(i), "", true
+			}
+		}
+		return float64(len(q.LatencyRegions)), rec.Region, true
+	case Geolocation:
+		l, c := rec.Geo, q.Location
+		switch {
+		case l.Default:
+			return 3, "", true
+		case l.Continent != "":
+			return 2, "", l.Continent == c.Continent
+		case l.Subdivision != "":
+			return 0, "", l.Country == c.Country && l.Subdivision == c.Subdivision
+		case l.Country != "":
+			return 1, "", l.Country == c.Country
+		}
+		return 0, "", false
+	case Geoproximity:
+		if !q.Location.HasCoordinates {
+			return 0, "", true
+		}
+		x := rec.Proximity
+		d := Distance(q.Location.Latitude, q.Location.Longitude, x.Latitude, x.Longitude)
+		return biased(d, x.Bias), "", true
+	}
+	return 0, "", false
 }

@@ -75,8 +75,8 @@ func TestSelectForced(t *testing.T) {
 			"www = failover: p primary alias=loop eth; s secondary\nloop = failover: q primary alias=www eth; r secondary hc=h1", "", "r"},
 		{"self alias answers nothing", "www = simple: x alias=www", "", ""},
 		{"empty group", "www = weighted:", "", ""},
-		{"unimplemented policy", "www = latency: a", "", ""},
-		{"alias to an unimplemented policy is unhealthy",
+		{"latency without a client preference", "www = latency: a", "", "a"},
+		{"alias to a geolocation group with no applicable record is unhealthy",
 			"www = failover: p primary alias=geo eth; s secondary\ngeo = geolocation: a", "", "s"},
 	}
 	for _, tt := range tests {
@@ -238,7 +238,7 @@ func TestHealthy(t *testing.T) {
 		{"dangling without eth", "www = simple: x dangling", "", true},
 		{"cycle", "www = weighted: x w=1 alias=www eth", "", false},
 		{"empty group", "www = failover:", "", false},
-		{"unimplemented policy", "www = ip-based: a", "", false},
+		{"IP-based without a matching block or default", "www = ip-based: a", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,6 +75,16 @@ func (z *Zone) addRouted(r *model.RecordSet, owner string, t uint16) error {
 			}
 		}
 	}
+	rec.Region = r.Region
+	if g := r.GeoLocation; g != nil {
+		rec.Geo = routing.GeoLocation{Continent: g.ContinentCode, Country: g.CountryCode, Subdivision: g.SubdivisionCode}
+		if g.CountryCode == "*" {
+			rec.Geo = routing.GeoLocation{Default: true}
+		}
+	}
+	if g := r.GeoProximityLocation; g != nil {
+		rec.Proximity = geoProximity(g)
+	}
 	if a := r.AliasTarget; a != nil {
 		target, err := wireName(a.DNSName)
 		if err != nil {
@@ -165,4 +175,23 @@ type lookupCtx struct {
 	health       routing.Health
 	volatile     bool
 	clientScoped bool
+}
+
+// geoProximity resolves a geoproximity location to a point: an AWSRegion
+// to its routing.RegionCoordinates, Coordinates parsed (the model has
+// checked them). A location that resolves to nothing (a LocalZoneGroup,
+// refused by the model) lies at 0,0.
+func geoProximity(g *model.GeoProximityLocation) routing.GeoProximity {
+	var p routing.GeoProximity
+	if g.Bias != nil {
+		p.Bias = int(*g.Bias)
+	}
+	if c, ok := routing.RegionCoordinates[g.AWSRegion]; ok {
+		p.Latitude, p.Longitude = c[0], c[1]
+	}
+	if c := g.Coordinates; c != nil {
+		p.Latitude, _ = model.ParseCoordinate(c.Latitude, 90)
+		p.Longitude, _ = model.ParseCoordinate(c.Longitude, 180)
+	}
+	return p
 }
