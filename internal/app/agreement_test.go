@@ -129,7 +129,7 @@ func TestDNSAnswerAgreesWithDNS(t *testing.T) {
 		setSwitch(t, a, arn("one"), state.one)
 		setSwitch(t, a, arn("two"), state.two)
 		// The switches have reached DNS once the failover pair answers as they say.
-		waitAnswer(t, func() string { return sortedAnswer(ecsAnswers(t, a, "fo.agree.test.", "192.0.2.0", 24)) }, state.fo)
+		waitFor(t, func() string { return sortedAnswer(ecsAnswers(t, a, "fo.agree.test.", "192.0.2.0", 24)) }, state.fo)
 		for _, name := range names {
 			for _, sn := range subnets {
 				dnsAns := waitStable(t, func() string { return sortedAnswer(ecsAnswers(t, a, name+".agree.test.", sn.ip, uint8(sn.mask))) })

@@ -75,7 +75,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	if err := a.startDNS(&cfg); err != nil {
 		return nil, err
 	}
-	if err := a.startFeed(); err != nil {
+	if err := a.startFeed(&cfg); err != nil {
 		return nil, err
 	}
 	if err := a.startHealth(a.ctx, &cfg); err != nil {
@@ -99,6 +99,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		Logger:          log,
 		Status:          a.health,
 		Resolver:        a.dns,
+		Locations:       cfg.Locations,
 		Policy:          a.policy,
 		CheckerIPRanges: func() []string { return a.prober.sources.ranges() },
 	})
@@ -152,7 +153,7 @@ func (a *App) placer(cfg *config.Serve) (dns.Placer, error) {
 }
 
 // startFeed runs the zone feed and waits until its first snapshot is served.
-func (a *App) startFeed() error {
+func (a *App) startFeed(cfg *config.Serve) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.ctx, a.cancel = ctx, cancel
 	first := make(chan struct{})
@@ -160,7 +161,7 @@ func (a *App) startFeed() error {
 	feed := zonefeed.New(a.store, zonefeed.PublisherFunc(func(s *zone.Snapshot) {
 		a.dns.SetSnapshot(s)
 		once.Do(func() { close(first) })
-	}), a.log)
+	}), a.log, cfg.Locations)
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()

@@ -16,6 +16,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
+	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/geo/geotest"
 )
 
@@ -32,9 +33,12 @@ var geoEntries = []geotest.Entry{
 
 // startGeoNode starts a node with a generated geoip database and the given
 // latency map ("" for none).
-func startGeoNode(t *testing.T, latencyMap string) (*App, *r53.Client) {
+func startGeoNode(t *testing.T, latencyMap string, configure ...func(*config.Serve)) (*App, *r53.Client) {
 	t.Helper()
 	cfg := testConfig(t)
+	for _, f := range configure {
+		f(&cfg)
+	}
 	cfg.GeoIPDB = geotest.WriteMMDB(t, geoEntries...)
 	if latencyMap != "" {
 		cfg.LatencyMapFile = filepath.Join(t.TempDir(), "latency.json")
@@ -237,5 +241,34 @@ func waitFor(t *testing.T, get func() string, want string) {
 			t.Fatalf("answer %q, want %q", got, want)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestOperatorGeoproximityLocations: LocalZoneGroup names an operator-defined
+// location; an unknown name is refused.
+func TestOperatorGeoproximityLocations(t *testing.T) {
+	a, c := startGeoNode(t, "", func(cfg *config.Serve) {
+		cfg.Locations = map[string][2]float64{"paris-dc": {48.86, 2.35}, "osaka-dc": {34.69, 135.50}}
+	})
+	prox := func(id, ip string) types.Change {
+		return types.Change{Action: types.ChangeActionCreate, ResourceRecordSet: &types.ResourceRecordSet{
+			Name: aws.String("op.loc.test"), Type: types.RRTypeA, SetIdentifier: aws.String(id), TTL: aws.Int64(60),
+			GeoProximityLocation: &types.GeoProximityLocation{LocalZoneGroup: aws.String(id)}, ResourceRecords: []types.ResourceRecord{{Value: aws.String(ip)}}}}
+	}
+	zone := createZone(t, c, "loc.test", prox("paris-dc", "10.3.0.1"), prox("osaka-dc", "10.3.0.2"))
+	for subnet, want := range map[string]string{"203.0.113.0": "10.3.0.1", "192.0.2.0": "10.3.0.2", "2001:db8::": "10.3.0.1"} {
+		mask := uint8(24)
+		if strings.Contains(subnet, ":") {
+			mask = 48
+		}
+		waitFor(t, func() string { got, _ := ecsQuery(t, a, "op.loc.test.", subnet, mask); return got }, want)
+		if got := testAnswer(t, c, zone, "op.loc.test", subnet, mask); got != want {
+			t.Fatalf("TestDNSAnswer %s: %s, want %s", subnet, got, want)
+		}
+	}
+	_, err := c.ChangeResourceRecordSets(context.Background(), &r53.ChangeResourceRecordSetsInput{HostedZoneId: zone, ChangeBatch: &types.ChangeBatch{
+		Changes: []types.Change{prox("nowhere", "10.3.0.9")}}})
+	if err == nil || !strings.Contains(err.Error(), "InvalidInput") || !strings.Contains(err.Error(), "not an operator-defined geoproximity location") {
+		t.Fatalf("unknown location: %v", err)
 	}
 }

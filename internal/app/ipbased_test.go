@@ -6,7 +6,6 @@ import (
 
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -67,7 +66,7 @@ func TestIPBasedRoutingWithECS(t *testing.T) {
 		{"2001:db8:1::", 48, "192.0.2.16", 48},
 	}
 	for _, tt := range tests {
-		waitAnswer(t, func() string {
+		waitFor(t, func() string {
 			m := new(dns.Msg).SetQuestion("www.ip.test.", dns.TypeA)
 			m.SetEdns0(1232, false)
 			fam := uint16(1)
@@ -112,21 +111,4 @@ func itoa(n int) string {
 		s = string(rune('0'+n%10)) + s
 	}
 	return s
-}
-
-// waitAnswer polls get until it returns want (the zone may still be
-// loading), for at most 10 s.
-func waitAnswer(t *testing.T, get func() string, want string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := get()
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("answer %s, want %s", got, want)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }

@@ -65,6 +65,11 @@ type Serve struct {
 	// client's regions go by distance from its geoip location, or by name.
 	LatencyMapFile string
 	LatencyMap     *geo.LatencyMap
+	// LocationsFile holds operator-defined geoproximity locations (see
+	// geo.ParseLocations), named by LocalZoneGroup; Validate loads it into
+	// Locations. Default "": no such locations.
+	LocationsFile string
+	Locations     map[string][2]float64
 	// RootAccessKeyID and RootSecretAccessKey come from the environment; when
 	// both are empty a key pair is generated into DataDir/credentials.
 	RootAccessKeyID     string
@@ -93,6 +98,7 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 	fs.Func("probe-allow", "comma-separated CIDRs probes may reach although the default policy refuses them (e.g. 169.254.0.0/16)", prefixList(&c.ProbeAllow))
 	fs.Func("probe-deny", "comma-separated CIDRs probes may never reach (wins over --probe-allow)", prefixList(&c.ProbeDeny))
 	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind-format database (e.g. GeoLite2-City.mmdb) locating clients for geolocation, geoproximity and latency routing")
+	fs.StringVar(&c.LocationsFile, "geoproximity-locations", "", "JSON file of operator-defined geoproximity locations (name → latitude, longitude), named by LocalZoneGroup")
 	fs.StringVar(&c.LatencyMapFile, "latency-map", "", "JSON file mapping client networks, countries or continents to preferred regions for latency routing")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
@@ -149,6 +155,16 @@ func (c *Serve) Validate() error {
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--latency-map %q: %w", c.LatencyMapFile, err))
+		}
+	}
+	c.Locations = nil
+	if c.LocationsFile != "" {
+		b, err := os.ReadFile(c.LocationsFile)
+		if err == nil {
+			c.Locations, err = geo.ParseLocations(b)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--geoproximity-locations %q: %w", c.LocationsFile, err))
 		}
 	}
 	if c.CheckerConcurrency < 1 {

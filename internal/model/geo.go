@@ -94,8 +94,8 @@ func checkGeoProximity(p *GeoProximityLocation) string {
 	switch {
 	case n != 1:
 		return "Invalid parameter : GeoProximityLocation needs exactly one of AWSRegion, LocalZoneGroup, Coordinates"
-	case p.LocalZoneGroup != "":
-		return "Invalid parameter : GeoProximityLocation LocalZoneGroup is not supported by this server"
+	case len(p.LocalZoneGroup) > 64:
+		return "Invalid parameter : GeoProximityLocation LocalZoneGroup is longer than 64 characters"
 	case p.AWSRegion != "" && !RecordSetRegions[p.AWSRegion]:
 		return fmt.Sprintf("Invalid parameter : GeoProximityLocation AWSRegion '%s' is not a supported region", p.AWSRegion)
 	case p.Bias != nil && (*p.Bias < -99 || *p.Bias > 99):

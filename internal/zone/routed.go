@@ -69,7 +69,7 @@ func (z *Zone) addRouted(r *model.RecordSet, owner string, t uint16) error {
 	}
 	if c := r.CidrRoutingConfig; c != nil {
 		rec.DefaultLocation = c.LocationName == "*"
-		for _, b := range z.cidr[c.CollectionID].Locations[c.LocationName] {
+		for _, b := range z.cx.Collections[c.CollectionID].Locations[c.LocationName] {
 			if p, err := netip.ParsePrefix(b); err == nil {
 				rec.Blocks = append(rec.Blocks, p)
 			}
@@ -83,7 +83,7 @@ func (z *Zone) addRouted(r *model.RecordSet, owner string, t uint16) error {
 		}
 	}
 	if g := r.GeoProximityLocation; g != nil {
-		rec.Proximity = geoProximity(g)
+		rec.Proximity = geoProximity(g, z.cx.Locations)
 	}
 	if a := r.AliasTarget; a != nil {
 		target, err := wireName(a.DNSName)
@@ -178,15 +178,18 @@ type lookupCtx struct {
 }
 
 // geoProximity resolves a geoproximity location to a point: an AWSRegion
-// to its routing.RegionCoordinates, Coordinates parsed (the model has
-// checked them). A location that resolves to nothing (a LocalZoneGroup,
-// refused by the model) lies at 0,0.
-func geoProximity(g *model.GeoProximityLocation) routing.GeoProximity {
+// to its routing.RegionCoordinates, a LocalZoneGroup to the operator-defined
+// location of that name, Coordinates parsed (the model has checked them). A
+// location that resolves to nothing lies at 0,0.
+func geoProximity(g *model.GeoProximityLocation, locations map[string][2]float64) routing.GeoProximity {
 	var p routing.GeoProximity
 	if g.Bias != nil {
 		p.Bias = int(*g.Bias)
 	}
 	if c, ok := routing.RegionCoordinates[g.AWSRegion]; ok {
+		p.Latitude, p.Longitude = c[0], c[1]
+	}
+	if c, ok := locations[g.LocalZoneGroup]; ok && g.LocalZoneGroup != "" {
 		p.Latitude, p.Longitude = c[0], c[1]
 	}
 	if c := g.Coordinates; c != nil {

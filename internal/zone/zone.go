@@ -39,8 +39,8 @@ type Zone struct {
 	nodes   map[string]*node
 	negSOA  *dns.SOA // the apex SOA with the negative TTL as its TTL
 	hasCuts bool
-	aliases []pendingAlias                  // during Compile only
-	cidr    map[string]model.CidrCollection // during Compile only
+	aliases []pendingAlias // during Compile only
+	cx      Context        // during Compile only
 }
 
 // ID returns the hosted zone id.
@@ -101,17 +101,26 @@ func (s *RRSet) Answer() []dns.RR { return s.rrs }
 // unique by name and type; the apex must hold exactly one SOA. Compile does
 // not look at hz.PrivateZone: the caller decides which zones are served.
 func Compile(hz model.HostedZone, records []model.RecordSet) (*Zone, error) {
-	return CompileWith(hz, records, nil)
+	return CompileWith(hz, records, Context{})
 }
 
-// CompileWith is Compile with the CIDR collections that IP-based record sets
-// name (by id); a location missing from its collection has no blocks.
-func CompileWith(hz model.HostedZone, records []model.RecordSet, collections map[string]model.CidrCollection) (*Zone, error) {
+// Context is what compiling a zone may need beyond its record sets.
+type Context struct {
+	// Collections are the CIDR collections IP-based record sets name (by
+	// id); a location missing from its collection has no blocks.
+	Collections map[string]model.CidrCollection
+	// Locations are the operator-defined geoproximity locations that
+	// LocalZoneGroup names (latitude, longitude).
+	Locations map[string][2]float64
+}
+
+// CompileWith is Compile with a Context.
+func CompileWith(hz model.HostedZone, records []model.RecordSet, cx Context) (*Zone, error) {
 	origin, err := wireName(hz.Name)
 	if err != nil {
 		return nil, fmt.Errorf("compile zone %s: %w", hz.ID, err)
 	}
-	z := &Zone{id: hz.ID, name: hz.Name, origin: origin, nodes: map[string]*node{origin: {}}, cidr: collections}
+	z := &Zone{id: hz.ID, name: hz.Name, origin: origin, nodes: map[string]*node{origin: {}}, cx: cx}
 	for i := range records {
 		if err := z.add(&records[i]); err != nil {
 			return nil, fmt.Errorf("compile zone %s (%s): %w", hz.Name, hz.ID, err)
@@ -121,7 +130,7 @@ func CompileWith(hz model.HostedZone, records []model.RecordSet, collections map
 		return nil, fmt.Errorf("compile zone %s (%s): %w", hz.Name, hz.ID, err)
 	}
 	z.resolveAliases()
-	z.cidr = nil
+	z.cx = Context{}
 	return z, nil
 }
 

@@ -38,15 +38,18 @@ type Feed struct {
 	zones   map[string]model.HostedZone
 	records map[string]map[string]model.RecordSet // zone id -> store key -> record set
 	cidr    map[string]model.CidrCollection       // by collection id
-	snap    *zone.Snapshot
+	// locations are the operator-defined geoproximity locations.
+	locations map[string][2]float64
+	snap      *zone.Snapshot
 }
 
-// New returns a Feed; Run starts it.
-func New(st store.Store, pub Publisher, log *slog.Logger) *Feed {
+// New returns a Feed; Run starts it. locations are the operator-defined
+// geoproximity locations (LocalZoneGroup names), fixed for the feed's life.
+func New(st store.Store, pub Publisher, log *slog.Logger, locations map[string][2]float64) *Feed {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Feed{st: st, pub: pub, log: log}
+	return &Feed{st: st, pub: pub, log: log, locations: locations}
 }
 
 // Run loads, publishes and follows until ctx ends. It reloads from scratch
@@ -224,7 +227,7 @@ func (f *Feed) compile(id string) *zone.Zone {
 	for _, r := range f.records[id] {
 		recs = append(recs, r)
 	}
-	z, err := zone.CompileWith(f.zones[id], recs, f.cidr)
+	z, err := zone.CompileWith(f.zones[id], recs, zone.Context{Collections: f.cidr, Locations: f.locations})
 	if err != nil {
 		f.log.Error("zone does not compile; serving its previous version", "zone", id, "err", err)
 		return nil

@@ -51,6 +51,9 @@ type Options struct {
 	NewRequestID func() string
 	// NewUUID returns a health-check id. Default: a random UUID.
 	NewUUID func() string
+	// Locations are the operator-defined geoproximity locations a record
+	// set's LocalZoneGroup may name. Default: none.
+	Locations map[string][2]float64
 	// Resolver answers TestDNSAnswer like this node's DNS. Default: none
 	// (TestDNSAnswer fails).
 	Resolver Resolver

@@ -38,7 +38,13 @@ func (a *API) changeResourceRecordSets(w http.ResponseWriter, r *http.Request) e
 		if c.ResourceRecordSet == nil {
 			return invalidInput("1 validation error detected: Value null at 'resourceRecordSet' failed to satisfy constraint: Member must not be null")
 		}
-		batch.Changes = append(batch.Changes, model.Change{Action: model.Action(c.Action), RecordSet: rrsetModel(c.ResourceRecordSet)})
+		rs := rrsetModel(c.ResourceRecordSet)
+		if g := rs.GeoProximityLocation; g != nil && g.LocalZoneGroup != "" {
+			if _, ok := a.opts.Locations[g.LocalZoneGroup]; !ok {
+				return invalidInput("Invalid parameter : LocalZoneGroup '%s' is not an operator-defined geoproximity location (vedette serve --geoproximity-locations)", g.LocalZoneGroup)
+			}
+		}
+		batch.Changes = append(batch.Changes, model.Change{Action: model.Action(c.Action), RecordSet: rs})
 	}
 	id := bareID(r.PathValue("id"))
 	ch := a.newChange(batch.Comment)
