@@ -26,9 +26,11 @@ Usage:
   vedette <command> [flags]
 
 Commands:
-  serve     run the API and the authoritative DNS server (one process, embedded store)
-  version   print the version
-  help      print this help, or "vedette help <command>"
+  serve        run the API and the authoritative DNS server (one process, embedded store)
+  checker      run a remote health checker for one region
+  checker-key  create a checker-scoped access key
+  version      print the version
+  help         print this help, or "vedette help <command>"
 
 Run "vedette <command> --help" for the flags of a command.
 `
@@ -41,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return serve(rest, stdout, stderr)
+	case "checker":
+		return checkerCmd(rest, stdout, stderr)
+	case "checker-key":
+		return checkerKeyCmd(rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "vedette %s\n", version.String())
 		return 0

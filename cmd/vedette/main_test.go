@@ -14,7 +14,13 @@ func TestCommands(t *testing.T) {
 		stderr string // substring expected on stderr
 	}{
 		{args: []string{"version"}, stdout: "vedette "},
-		{args: []string{"--help"}, stdout: "serve     run the API"},
+		{args: []string{"--help"}, stdout: "serve        run the API"},
+		{args: []string{"checker", "--help"}, stdout: "-source-ip string"},
+		{args: []string{"help", "checker"}, stdout: "AWS_SHARED_CREDENTIALS_FILE"},
+		{args: []string{"checker", "--server", "http://127.0.0.1:1"}, code: 2, stderr: "--region is required"},
+		{args: []string{"checker", "--region", "a", "--server", "http://x", "--source-ip", "nope"}, code: 2, stderr: "--source-ip"},
+		{args: []string{"checker-key", "create", "--region", "a"}, code: 2, stderr: "--region and --server are required"},
+		{args: []string{"serve", "--checker=maybe"}, code: 2, stderr: "invalid boolean"},
 		{args: []string{"help", "serve"}, stdout: "-dns-listen string"},
 		{args: []string{"serve", "--help"}, stdout: "VEDETTE_ROOT_ACCESS_KEY_ID"},
 		{args: nil, code: 2, stderr: "Usage:"},

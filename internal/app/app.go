@@ -11,12 +11,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/vedette-dns/vedette/internal/api/arc"
+	"github.com/vedette-dns/vedette/internal/api/checkerapi"
 	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/catalog"
@@ -50,6 +52,7 @@ type App struct {
 	policy   *probe.Policy
 	prober   *targetProber
 	health   *healthfeed.Feed
+	checks   *checkerapi.Checks
 	geoDB    *geo.MMDB
 }
 
@@ -81,11 +84,17 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	if err := a.startHealth(a.ctx, &cfg); err != nil {
 		return nil, err
 	}
-	keys := sigv4.StaticKeys{id: secret}
+	keys := &checkerapi.Keys{Store: a.store, RootID: id, RootSecret: secret}
 	verifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys})
 	if err != nil {
 		return nil, err
 	}
+	checkerVerifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys, Services: []string{checkerapi.Service}})
+	if err != nil {
+		return nil, err
+	}
+	isRoot := func(key string) bool { return key == id }
+	remote := &checkerapi.Server{Verifier: checkerVerifier, Keys: keys, Checks: a.checks, Observe: a.health.Observe, Logger: log}
 	arcVerifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys, Services: []string{"route53-recovery-cluster"}})
 	if err != nil {
 		return nil, err
@@ -93,7 +102,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	cat := catalog.New(a.store)
 	api := route53.New(route53.Options{
 		Catalog:         cat,
-		Auth:            route53.SigV4(verifier),
+		Auth:            route53.RootOnly(route53.SigV4(verifier), isRoot),
 		NameServers:     cfg.NameServers,
 		ServedRevision:  func() int64 { return a.dns.Snapshot().Revision() },
 		Logger:          log,
@@ -101,10 +110,10 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		Resolver:        a.dns,
 		Locations:       cfg.Locations,
 		Policy:          a.policy,
-		CheckerIPRanges: func() []string { return a.prober.sources.ranges() },
+		CheckerIPRanges: func() []string { return mergeRanges(a.prober.sources.ranges(), remote.SourceRanges()) },
 	})
-	arcAPI := &arc.API{Switches: cat, Auth: route53.SigV4(arcVerifier), Logger: log}
-	if err := a.startHTTP(cfg.HTTPListen, api, arcAPI); err != nil {
+	arcAPI := &arc.API{Switches: cat, Auth: route53.RootOnly(route53.SigV4(arcVerifier), isRoot), Logger: log}
+	if err := a.startHTTP(cfg.HTTPListen, api, arcAPI, remote); err != nil {
 		return nil, err
 	}
 	a.ready.Store(true)
@@ -185,7 +194,7 @@ func (a *App) startFeed(cfg *config.Serve) error {
 	}
 }
 
-func (a *App) startHTTP(addr string, api, arcAPI http.Handler) error {
+func (a *App) startHTTP(addr string, api, arcAPI, checkerAPI http.Handler) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !a.ready.Load() {
@@ -195,6 +204,7 @@ func (a *App) startHTTP(addr string, api, arcAPI http.Handler) error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/2013-04-01/", api)
+	mux.Handle(checkerapi.Prefix, checkerAPI)
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), arc.TargetPrefix) {
 			arcAPI.ServeHTTP(w, r)
@@ -216,6 +226,13 @@ func (a *App) startHTTP(addr string, api, arcAPI http.Handler) error {
 		}
 	}()
 	return nil
+}
+
+// mergeRanges returns the union of sorted range lists, sorted.
+func mergeRanges(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // HTTPAddr returns the API's listening address.

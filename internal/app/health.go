@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/vedette-dns/vedette/internal/api/checkerapi"
 	"github.com/vedette-dns/vedette/internal/checker"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/health"
@@ -114,8 +115,17 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 		p:       probe.New(probe.Options{Policy: a.policy, UserAgentVersion: version.String()}),
 		targets: map[string]cachedTarget{},
 	}
-	host, _ := os.Hostname()
+	a.checks = checkerapi.NewChecks()
 	var feed *healthfeed.Feed
+	if cfg.NoChecker {
+		a.log.Info("embedded health checker off (--checker=false); remote checkers probe")
+		feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: a.checks, Logger: a.log,
+			OnView: func(v *health.View) { a.dns.SetHealth(viewHealth{v}) }})
+		a.health = feed
+		a.goRun(ctx, "health feed", feed.Run)
+		return nil
+	}
+	host, _ := os.Hostname()
 	chk, err := checker.New(checker.Options{
 		CheckerID:   fmt.Sprintf("%s/%s", host, cfg.CheckerRegion),
 		Region:      cfg.CheckerRegion,
@@ -128,12 +138,34 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	if err != nil {
 		return fmt.Errorf("checker: %w", err)
 	}
-	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: chk, Logger: a.log,
+	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: schedulers{chk, a.checks}, Logger: a.log,
 		OnView: func(v *health.View) { a.dns.SetHealth(viewHealth{v}) }})
 	a.health = feed
 	a.goRun(ctx, "checker", chk.Run)
 	a.goRun(ctx, "health feed", feed.Run)
 	return nil
+}
+
+// schedulers fans the feed's schedule out to several schedulers: the
+// embedded checker and the assignments served to remote checkers.
+type schedulers []healthfeed.Scheduler
+
+func (s schedulers) Set(checks []model.HealthCheck) {
+	for _, x := range s {
+		x.Set(checks)
+	}
+}
+
+func (s schedulers) Upsert(hc model.HealthCheck) {
+	for _, x := range s {
+		x.Upsert(hc)
+	}
+}
+
+func (s schedulers) Remove(id string) {
+	for _, x := range s {
+		x.Remove(id)
+	}
 }
 
 // viewHealth answers routing's health questions from a health view: a check

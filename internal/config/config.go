@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/vedette-dns/vedette/internal/geo"
@@ -42,8 +43,11 @@ type Serve struct {
 	// CheckerRegion names the embedded checker's region, as shown in
 	// GetHealthCheckStatus and matched against a check's Regions. Default "local".
 	CheckerRegion string
-	// CheckerConcurrency caps probes in flight. Default 256.
+	// CheckerConcurrency caps probes in flight. Default 4096.
 	CheckerConcurrency int
+	// NoChecker turns the embedded checker off (--checker=false): only
+	// remote checkers (`vedette checker`) then probe. Default false.
+	NoChecker bool
 	// ProbeAllow and ProbeDeny widen and narrow the probe-target policy: by
 	// default probes may not reach link-local, metadata, unspecified,
 	// multicast or broadcast addresses. Deny wins over Allow. Default: empty.
@@ -94,7 +98,12 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 	})
 	fs.IntVar(&c.DNSSockets, "dns-sockets", 0, "UDP sockets for DNS (SO_REUSEPORT); 0 means one per CPU")
 	fs.StringVar(&c.CheckerRegion, "checker-region", "local", "region name of the embedded health checker")
-	fs.IntVar(&c.CheckerConcurrency, "checker-concurrency", 256, "maximum health-check probes in flight")
+	fs.IntVar(&c.CheckerConcurrency, "checker-concurrency", 4096, "maximum health-check probes in flight (a dead endpoint holds one for up to 10 s)")
+	fs.BoolFunc("checker", "run the embedded health checker (default true; --checker=false leaves probing to remote `vedette checker` processes)", func(v string) error {
+		on, err := strconv.ParseBool(v)
+		c.NoChecker = !on
+		return err
+	})
 	fs.Func("probe-allow", "comma-separated CIDRs probes may reach although the default policy refuses them (e.g. 169.254.0.0/16)", prefixList(&c.ProbeAllow))
 	fs.Func("probe-deny", "comma-separated CIDRs probes may never reach (wins over --probe-allow)", prefixList(&c.ProbeDeny))
 	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind-format database (e.g. GeoLite2-City.mmdb) locating clients for geolocation, geoproximity and latency routing")

@@ -196,7 +196,9 @@ func (f *Feed) Observations(id string) []model.Observation {
 	defer f.mu.Unlock()
 	var out []model.Observation
 	for _, c := range f.engine.Checkers(id) {
-		out = append(out, c.LastObservation)
+		if c.Reporting { // a checker silent past StaleAfter has aged out
+			out = append(out, c.LastObservation)
+		}
 	}
 	return out
 }

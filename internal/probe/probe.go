@@ -151,6 +151,10 @@ type Options struct {
 	// MaxHeaderBytes bounds the bytes read up to the end of the response
 	// headers. Default: 16384, Route 53's limit.
 	MaxHeaderBytes int
+	// LocalAddr, when valid, is the source address every probe connects
+	// from (the checker's --source-ip); a probe to an address of the other
+	// family then fails to connect. Default: chosen by the kernel.
+	LocalAddr netip.Addr
 }
 
 // Defaults of Options.
@@ -194,12 +198,16 @@ func New(opts Options) *EndpointProber {
 		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	control := opts.Policy.clone().control
+	var local net.Addr
+	if opts.LocalAddr.IsValid() {
+		local = &net.TCPAddr{IP: opts.LocalAddr.AsSlice()}
+	}
 	p := &EndpointProber{
 		resolver: opts.Resolver,
 		product:  "Vedette-Health-Check/" + headerSafe(opts.UserAgentVersion),
 		// KeepAlive -1: a probe's connection lives too briefly for TCP keep-alives.
-		httpDialer:      net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: -1, ControlContext: control},
-		tcpDialer:       net.Dialer{Timeout: opts.TCPTimeout, KeepAlive: -1, ControlContext: control},
+		httpDialer:      net.Dialer{Timeout: opts.ConnectTimeout, KeepAlive: -1, ControlContext: control, LocalAddr: local},
+		tcpDialer:       net.Dialer{Timeout: opts.TCPTimeout, KeepAlive: -1, ControlContext: control, LocalAddr: local},
 		responseTimeout: opts.ResponseTimeout,
 		bodyTimeout:     opts.BodyTimeout,
 		resolveTimeout:  opts.ResolveTimeout,
@@ -274,6 +282,9 @@ func dial(ctx context.Context, d *net.Dialer, ap netip.AddrPort, r *Result) net.
 	conn, err := d.DialContext(ctx, "tcp", ap.String())
 	if err != nil {
 		r.Reason = dialReason(ctx, err, ap.Addr())
+		if la, ok := d.LocalAddr.(*net.TCPAddr); ok {
+			r.SourceIP = la.AddrPort().Addr().Unmap()
+		}
 		return nil
 	}
 	r.Timings.Connect = time.Since(start)

@@ -71,6 +71,12 @@ type server struct {
 // waits until /healthz answers 200.
 func startServer(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
+	return startServerArgs(t, dataDir, nil, env...)
+}
+
+// startServerArgs is startServer with extra `vedette serve` flags.
+func startServerArgs(t *testing.T, dataDir string, args []string, env ...string) *server {
+	t.Helper()
 	s := &server{
 		dataDir: dataDir,
 		dnsAddr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
@@ -79,7 +85,7 @@ func startServer(t *testing.T, dataDir string, env ...string) *server {
 	}
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	s.apiURL = "http://" + httpAddr
-	s.cmd = exec.Command(binary, "serve", "--data-dir", dataDir, "--dns-listen", s.dnsAddr, "--http-listen", httpAddr, "--dns-sockets", "2")
+	s.cmd = exec.Command(binary, append([]string{"serve", "--data-dir", dataDir, "--dns-listen", s.dnsAddr, "--http-listen", httpAddr, "--dns-sockets", "2"}, args...)...)
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {

@@ -24,3 +24,28 @@ func (s sigv4Auth) Authenticate(r *http.Request) (string, error) {
 	}
 	return id.AccessKeyID, nil
 }
+
+// RootOnly wraps an Authenticator so that only access keys for which allowed
+// reports true reach the API: any other key (a checker key, which may fetch
+// assignments and post observations and nothing else) gets 403
+// AccessDenied for every operation.
+func RootOnly(a Authenticator, allowed func(accessKeyID string) bool) Authenticator {
+	return rootOnly{a, allowed}
+}
+
+type rootOnly struct {
+	a       Authenticator
+	allowed func(string) bool
+}
+
+func (o rootOnly) Authenticate(r *http.Request) (string, error) {
+	id, err := o.a.Authenticate(r)
+	if err != nil {
+		return "", err
+	}
+	if !o.allowed(id) {
+		return "", &Error{Status: http.StatusForbidden, Code: "AccessDenied",
+			Message: "User: " + id + " is not authorized to perform this operation: the key is a checker key"}
+	}
+	return id, nil
+}
