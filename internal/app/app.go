@@ -22,6 +22,7 @@ import (
 	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/catalog"
+	"github.com/vedette-dns/vedette/internal/checkprobe"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/dns"
 	"github.com/vedette-dns/vedette/internal/geo"
@@ -50,7 +51,8 @@ type App struct {
 	once     sync.Once
 	ctx      context.Context
 	policy   *probe.Policy
-	prober   *targetProber
+	prober   *checkprobe.Prober
+	sources  sourceSet // where the embedded checker's probes left from
 	health   *healthfeed.Feed
 	checks   *checkerapi.Checks
 	geoDB    *geo.MMDB
@@ -110,7 +112,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		Resolver:        a.dns,
 		Locations:       cfg.Locations,
 		Policy:          a.policy,
-		CheckerIPRanges: func() []string { return mergeRanges(a.prober.sources.ranges(), remote.SourceRanges()) },
+		CheckerIPRanges: func() []string { return mergeRanges(a.sources.ranges(), remote.SourceRanges()) },
 	})
 	arcAPI := &arc.API{Switches: cat, Auth: route53.RootOnly(route53.SigV4(arcVerifier), isRoot), Logger: log}
 	if err := a.startHTTP(cfg.HTTPListen, api, arcAPI, remote); err != nil {

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"sort"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/vedette-dns/vedette/internal/api/checkerapi"
 	"github.com/vedette-dns/vedette/internal/checker"
+	"github.com/vedette-dns/vedette/internal/checkprobe"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/health"
 	"github.com/vedette-dns/vedette/internal/healthfeed"
@@ -18,66 +18,6 @@ import (
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/version"
 )
-
-// targetProber adapts the endpoint prober to the checker, building each
-// check's Target once per configuration version.
-type targetProber struct {
-	p       *probe.EndpointProber
-	mu      sync.Mutex
-	targets map[string]cachedTarget
-	sources sourceSet
-}
-
-type cachedTarget struct {
-	version int64
-	target  probe.Target
-	err     error
-}
-
-func (tp *targetProber) target(hc model.HealthCheck) (probe.Target, error) {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	if c, ok := tp.targets[hc.ID]; ok && c.version == hc.Version {
-		return c.target, c.err
-	}
-	t, err := probe.NewTarget(hc.ID, hc.Config)
-	tp.targets[hc.ID] = cachedTarget{version: hc.Version, target: t, err: err}
-	return t, err
-}
-
-// Probe implements checker.Prober.
-func (tp *targetProber) Probe(ctx context.Context, hc model.HealthCheck) checker.Result {
-	t, err := tp.target(hc)
-	if err != nil {
-		return checker.Result{Reason: probe.ReasonInvalidTarget}
-	}
-	r := tp.p.Probe(ctx, t)
-	res := checker.Result{Success: r.Success, Reason: r.Reason, Timings: r.Timings}
-	src := r.SourceIP
-	if !src.IsValid() {
-		src = routeSource(r.RemoteIP)
-	}
-	if src.IsValid() {
-		res.SourceIP = src.Unmap().String()
-		tp.sources.add(src)
-	}
-	return res
-}
-
-// routeSource returns the local address the kernel would use to reach dst,
-// for observations of probes that made no connection (refused, timed out).
-// Connecting a UDP socket sends nothing.
-func routeSource(dst netip.Addr) netip.Addr {
-	if !dst.IsValid() {
-		return netip.Addr{}
-	}
-	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 9)))
-	if err != nil {
-		return netip.Addr{}
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr()
-}
 
 // sourceSet records the source addresses probes left from: the checker IP
 // ranges this node reports (GetCheckerIpRanges).
@@ -111,10 +51,7 @@ func (s *sourceSet) ranges() []string {
 // and runs the checker and the feed until the app's context ends.
 func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	a.policy = &probe.Policy{Allow: cfg.ProbeAllow, Deny: cfg.ProbeDeny}
-	a.prober = &targetProber{
-		p:       probe.New(probe.Options{Policy: a.policy, UserAgentVersion: version.String()}),
-		targets: map[string]cachedTarget{},
-	}
+	a.prober = checkprobe.New(probe.New(probe.Options{Policy: a.policy, UserAgentVersion: version.String()}), a.sources.add)
 	a.checks = checkerapi.NewChecks()
 	var feed *healthfeed.Feed
 	if cfg.NoChecker {

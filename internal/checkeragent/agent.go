@@ -20,6 +20,7 @@ import (
 
 	"github.com/vedette-dns/vedette/internal/api/checkerapi"
 	"github.com/vedette-dns/vedette/internal/checker"
+	"github.com/vedette-dns/vedette/internal/checkprobe"
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/version"
@@ -58,7 +59,7 @@ type Agent struct {
 	opts   Options
 	log    *slog.Logger
 	chk    *checker.Checker
-	prober *prober
+	prober *checkprobe.Prober
 
 	mu      sync.Mutex
 	buf     []model.Observation
@@ -97,8 +98,7 @@ func New(opts Options) (*Agent, error) {
 		opts.PollWait = 25 * time.Second
 	}
 	a := &Agent{opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
-	tp := &prober{p: probe.New(probe.Options{Policy: opts.Policy, UserAgentVersion: version.String(), LocalAddr: opts.SourceIP}),
-		targets: map[string]cachedTarget{}}
+	tp := checkprobe.New(probe.New(probe.Options{Policy: opts.Policy, UserAgentVersion: version.String(), LocalAddr: opts.SourceIP}), nil)
 	chk, err := checker.New(checker.Options{
 		CheckerID: opts.CheckerID, Region: opts.Region, Prober: tp, Emit: a.emit,
 		Concurrency: opts.Concurrency, Logger: opts.Logger,
@@ -189,7 +189,7 @@ func (a *Agent) poll(ctx context.Context) {
 		delay = 0
 		if changed {
 			a.chk.Set(as.HealthChecks)
-			a.prober.keep(as.HealthChecks)
+			a.prober.Keep(as.HealthChecks)
 			if as.Revision != rev {
 				a.log.Info("assignments", "revision", as.Revision, "health_checks", len(as.HealthChecks))
 			}
@@ -266,55 +266,6 @@ func (a *Agent) buffered() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return len(a.buf)
-}
-
-// prober adapts the endpoint prober to the checker, building each check's
-// Target once per configuration version.
-type prober struct {
-	p       *probe.EndpointProber
-	mu      sync.Mutex
-	targets map[string]cachedTarget
-}
-
-type cachedTarget struct {
-	version int64
-	target  probe.Target
-	err     error
-}
-
-// keep forgets the targets of checks no longer assigned.
-func (tp *prober) keep(checks []model.HealthCheck) {
-	ids := make(map[string]bool, len(checks))
-	for _, hc := range checks {
-		ids[hc.ID] = true
-	}
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	for id := range tp.targets {
-		if !ids[id] {
-			delete(tp.targets, id)
-		}
-	}
-}
-
-func (tp *prober) Probe(ctx context.Context, hc model.HealthCheck) checker.Result {
-	tp.mu.Lock()
-	c, ok := tp.targets[hc.ID]
-	if !ok || c.version != hc.Version {
-		t, err := probe.NewTarget(hc.ID, hc.Config)
-		c = cachedTarget{version: hc.Version, target: t, err: err}
-		tp.targets[hc.ID] = c
-	}
-	tp.mu.Unlock()
-	if c.err != nil {
-		return checker.Result{Reason: probe.ReasonInvalidTarget}
-	}
-	r := tp.p.Probe(ctx, c.target)
-	res := checker.Result{Success: r.Success, Reason: r.Reason, Timings: r.Timings}
-	if r.SourceIP.IsValid() {
-		res.SourceIP = r.SourceIP.Unmap().String()
-	}
-	return res
 }
 
 // String describes the agent for logs.

@@ -38,6 +38,7 @@ import (
 
 	"github.com/vedette-dns/vedette/bench/probe/internal/cpustat"
 	"github.com/vedette-dns/vedette/internal/checker"
+	"github.com/vedette-dns/vedette/internal/checkprobe"
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/probe"
 )
@@ -120,7 +121,7 @@ type bench struct {
 
 func newBench(concurrency int) (*bench, error) {
 	b := &bench{
-		ap:      &adapter{p: probe.New(probe.Options{}), targets: map[string]cachedTarget{}, sources: map[netip.Addr]uint64{}},
+		ap:      newAdapter(),
 		reasons: map[string]uint64{},
 	}
 	c, err := checker.New(checker.Options{
@@ -199,50 +200,22 @@ func (b *bench) start() (stop func()) {
 	}
 }
 
-// adapter is the glue the server uses between the checker and the endpoint
-// prober (internal/app's targetProber, rewritten here since it is not
-// exported): each check's probe.Target is built once per configuration
-// version and cached; the source address of every probe is recorded.
+// adapter runs the same glue the server uses between the checker and the
+// endpoint prober (internal/checkprobe) and counts where probes left from.
 type adapter struct {
-	p       *probe.EndpointProber
-	mu      sync.Mutex
-	targets map[string]cachedTarget
+	*checkprobe.Prober
 	srcMu   sync.Mutex
 	sources map[netip.Addr]uint64
 }
 
-type cachedTarget struct {
-	version int64
-	target  probe.Target
-	err     error
-}
-
-func (a *adapter) target(hc model.HealthCheck) (probe.Target, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.targets[hc.ID]; ok && c.version == hc.Version {
-		return c.target, c.err
-	}
-	t, err := probe.NewTarget(hc.ID, hc.Config)
-	a.targets[hc.ID] = cachedTarget{version: hc.Version, target: t, err: err}
-	return t, err
-}
-
-// Probe implements checker.Prober.
-func (a *adapter) Probe(ctx context.Context, hc model.HealthCheck) checker.Result {
-	t, err := a.target(hc)
-	if err != nil {
-		return checker.Result{Reason: probe.ReasonInvalidTarget}
-	}
-	r := a.p.Probe(ctx, t)
-	res := checker.Result{Success: r.Success, Reason: r.Reason, Timings: r.Timings}
-	if src := r.SourceIP; src.IsValid() {
-		res.SourceIP = src.Unmap().String()
+func newAdapter() *adapter {
+	a := &adapter{sources: map[netip.Addr]uint64{}}
+	a.Prober = checkprobe.New(probe.New(probe.Options{}), func(src netip.Addr) {
 		a.srcMu.Lock()
-		a.sources[src.Unmap()]++
+		a.sources[src]++
 		a.srcMu.Unlock()
-	}
-	return res
+	})
+	return a
 }
 
 // checkSources returns the source addresses seen and an error if one is not
