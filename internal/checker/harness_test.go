@@ -75,8 +75,10 @@ func orDefault(v, def string) string {
 	return v
 }
 
-// advance moves the fake clock and waits for the checker to settle.
+// advance lets the checker settle, moves the fake clock and waits for the
+// checker to settle again.
 func (h *harness) advance(d time.Duration) {
+	synctest.Wait() // let the checker act on calls made since (an Upsert re-arms its timer)
 	h.clock.Advance(d)
 	synctest.Wait()
 }
