@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"net"
+
 	"sort"
 	"strings"
 	"testing"
@@ -178,17 +178,7 @@ func waitStable(t *testing.T, get func() string) string {
 // ecsAnswers asks name A with an ECS option and returns the answer addresses.
 func ecsAnswers(t *testing.T, a *App, name, subnet string, mask uint8) []string {
 	t.Helper()
-	m := new(dns.Msg).SetQuestion(name, dns.TypeA)
-	m.SetEdns0(1232, false)
-	fam := uint16(1)
-	if strings.Contains(subnet, ":") {
-		fam = 2
-	}
-	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: fam, SourceNetmask: mask, Address: net.ParseIP(subnet)})
-	r, err := dns.Exchange(m, a.DNSAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := ecsExchange(t, a, name, subnet, mask)
 	if r.Rcode != dns.RcodeSuccess {
 		return []string{"rcode " + dns.RcodeToString[r.Rcode]}
 	}

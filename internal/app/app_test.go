@@ -32,11 +32,15 @@ func testConfig(t *testing.T) config.Serve {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// startNode starts a node on fresh loopback ports and returns it with an
+// startNode starts a node on fresh loopback ports (configure may adjust
+// its configuration first) and returns it with an
 // aws-sdk-go-v2 Route 53 client signed with its generated root key.
-func startNode(t *testing.T) (*App, *r53.Client) {
+func startNode(t *testing.T, configure ...func(*config.Serve)) (*App, *r53.Client) {
 	t.Helper()
 	cfg := testConfig(t)
+	for _, f := range configure {
+		f(&cfg)
+	}
 	a, err := Start(cfg, quiet())
 	if err != nil {
 		t.Fatal(err)

@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/miekg/dns"
 
-	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/config"
 	"github.com/vedette-dns/vedette/internal/geo/geotest"
 )
@@ -35,45 +34,26 @@ var geoEntries = []geotest.Entry{
 // latency map ("" for none).
 func startGeoNode(t *testing.T, latencyMap string, configure ...func(*config.Serve)) (*App, *r53.Client) {
 	t.Helper()
-	cfg := testConfig(t)
-	for _, f := range configure {
-		f(&cfg)
-	}
-	cfg.GeoIPDB = geotest.WriteMMDB(t, geoEntries...)
+	geoDB := geotest.WriteMMDB(t, geoEntries...)
+	latencyFile := filepath.Join(t.TempDir(), "latency.json")
 	if latencyMap != "" {
-		cfg.LatencyMapFile = filepath.Join(t.TempDir(), "latency.json")
-		if err := os.WriteFile(cfg.LatencyMapFile, []byte(latencyMap), 0o600); err != nil {
+		if err := os.WriteFile(latencyFile, []byte(latencyMap), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, err := Start(cfg, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	id, secret, err := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	return startNode(t, append(configure, func(cfg *config.Serve) {
+		cfg.GeoIPDB = geoDB
+		if latencyMap != "" {
+			cfg.LatencyMapFile = latencyFile
+		}
+	})...)
 }
 
 // ecsQuery asks name A with an ECS option for subnet/mask and returns the
 // answer's address and the reply's ECS scope (-1 without the option).
 func ecsQuery(t *testing.T, a *App, name, subnet string, mask uint8) (string, int) {
 	t.Helper()
-	m := new(dns.Msg).SetQuestion(name, dns.TypeA)
-	m.SetEdns0(1232, false)
-	fam := uint16(1)
-	if strings.Contains(subnet, ":") {
-		fam = 2
-	}
-	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: fam, SourceNetmask: mask, Address: net.ParseIP(subnet)})
-	r, err := dns.Exchange(m, a.DNSAddr())
-	if err != nil {
-		t.Fatalf("query %s %s/%d: %v", name, subnet, mask, err)
-	}
+	r := ecsExchange(t, a, name, subnet, mask)
 	if r.Rcode != dns.RcodeSuccess {
 		return dns.RcodeToString[r.Rcode], -1 // the zone may still be loading
 	}
@@ -87,6 +67,23 @@ func ecsQuery(t *testing.T, a *App, name, subnet string, mask uint8) (string, in
 		return "", scope
 	}
 	return r.Answer[0].(*dns.A).A.String(), scope
+}
+
+// ecsExchange asks name A with an EDNS client-subnet option for subnet/mask.
+func ecsExchange(t *testing.T, a *App, name, subnet string, mask uint8) *dns.Msg {
+	t.Helper()
+	m := new(dns.Msg).SetQuestion(name, dns.TypeA)
+	m.SetEdns0(1232, false)
+	fam := uint16(1)
+	if strings.Contains(subnet, ":") {
+		fam = 2
+	}
+	m.IsEdns0().Option = append(m.IsEdns0().Option, &dns.EDNS0_SUBNET{Code: dns.EDNS0SUBNET, Family: fam, SourceNetmask: mask, Address: net.ParseIP(subnet)})
+	r, err := dns.Exchange(m, a.DNSAddr())
+	if err != nil {
+		t.Fatalf("query %s %s/%d: %v", name, subnet, mask, err)
+	}
+	return r
 }
 
 func createZone(t *testing.T, c *r53.Client, name string, changes ...types.Change) *string {
