@@ -203,6 +203,22 @@ func TestRemoteObservations(t *testing.T) {
 		t.Fatal(err)
 	}
 	hcID := *out.HealthCheck.Id
+	// The feed applies the two creates one after the other; wait until the
+	// second (visible to us-east-1 only) is in, so no bump is still pending.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		us, _, err := chk.Assignments(ctx, "us-east-1", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(us.HealthChecks) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("us-east-1 assignments = %+v, want both checks", us)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	// The long poll returns when the configuration changes (it already has).
 	next, ok, err := chk.Assignments(ctx, "a", first.Revision, 5*time.Second)
 	if err != nil || !ok || len(next.HealthChecks) != 1 || next.HealthChecks[0].ID != hcID {
