@@ -206,6 +206,10 @@ func (a *App) startHTTP(addr string, api, arcAPI, checkerAPI http.Handler) error
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("/2013-04-01/", api)
+	mux.Handle("/console/", a.console())
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/", http.StatusFound)
+	})
 	mux.Handle(checkerapi.Prefix, checkerAPI)
 	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), arc.TargetPrefix) {
