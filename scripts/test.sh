@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs Vedette's whole test suite. On a fresh Debian machine it first installs
-# the tools the tests drive (Debian's AWS CLI v2 and dig); a test whose tool is
-# missing fails rather than skips.
+# the tools the tests drive (Debian's AWS CLI v2, dig, and Chromium for the
+# console's browser tests); a test whose tool is missing fails rather than skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v dig >/dev/null 2>&1 || need+=(bind9-dnsutils)
 [ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
