@@ -17,8 +17,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vedette-dns/vedette/internal/api/alertmanager"
 	"github.com/vedette-dns/vedette/internal/api/arc"
+	"github.com/vedette-dns/vedette/internal/api/awsquery"
 	"github.com/vedette-dns/vedette/internal/api/checkerapi"
+	"github.com/vedette-dns/vedette/internal/api/cloudwatch"
 	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/catalog"
@@ -27,6 +32,10 @@ import (
 	"github.com/vedette-dns/vedette/internal/dns"
 	"github.com/vedette-dns/vedette/internal/geo"
 	"github.com/vedette-dns/vedette/internal/healthfeed"
+	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor"
+	"github.com/vedette-dns/vedette/internal/monitor/history"
+	"github.com/vedette-dns/vedette/internal/notify"
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/store/bolt"
 	"github.com/vedette-dns/vedette/internal/zone"
@@ -56,6 +65,14 @@ type App struct {
 	health   *healthfeed.Feed
 	checks   *checkerapi.Checks
 	geoDB    *geo.MMDB
+	history  *history.DB
+	notify   *notify.Service
+	monitor  *monitor.Monitor
+	// selfCollectors are Vedette's own Prometheus collectors (DNS, probes,
+	// API, store), registered on /metrics.
+	selfCollectors []prometheus.Collector
+	rootID         string
+	rootSecret     string
 }
 
 // Start opens the store, starts DNS, loads the zones into it, then starts the
@@ -74,6 +91,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	a.rootID, a.rootSecret = id, secret
 	if a.store, err = bolt.Open(filepath.Join(cfg.DataDir, StoreFile), bolt.Options{Logger: log}); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -83,9 +101,13 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	if err := a.startFeed(&cfg); err != nil {
 		return nil, err
 	}
+	if err := a.openMonitoring(a.ctx, &cfg); err != nil {
+		return nil, err
+	}
 	if err := a.startHealth(a.ctx, &cfg); err != nil {
 		return nil, err
 	}
+	a.runMonitoring(a.ctx)
 	keys := &checkerapi.Keys{Store: a.store, RootID: id, RootSecret: secret}
 	verifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys})
 	if err != nil {
@@ -96,26 +118,37 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		return nil, err
 	}
 	isRoot := func(key string) bool { return key == id }
-	remote := &checkerapi.Server{Verifier: checkerVerifier, Keys: keys, Checks: a.checks, Observe: a.health.Observe, Logger: log}
+	remote := &checkerapi.Server{Verifier: checkerVerifier, Keys: keys, Checks: a.checks, Observe: a.observe, Logger: log}
 	arcVerifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys, Services: []string{"route53-recovery-cluster"}})
 	if err != nil {
 		return nil, err
 	}
 	cat := catalog.New(a.store)
 	api := route53.New(route53.Options{
-		Catalog:         cat,
-		Auth:            route53.RootOnly(route53.SigV4(verifier), isRoot),
-		NameServers:     cfg.NameServers,
-		ServedRevision:  func() int64 { return a.dns.Snapshot().Revision() },
-		Logger:          log,
-		Status:          a.health,
-		Resolver:        a.dns,
-		Locations:       cfg.Locations,
-		Policy:          a.policy,
+		Catalog:        cat,
+		Auth:           route53.RootOnly(route53.SigV4(verifier), isRoot),
+		NameServers:    cfg.NameServers,
+		ServedRevision: func() int64 { return a.dns.Snapshot().Revision() },
+		Logger:         log,
+		Status:         a.health,
+		Resolver:       a.dns,
+		Locations:      cfg.Locations,
+		Policy:         a.policy,
+		Alarm: func(_ context.Context, name string) (*model.Alarm, bool) {
+			r, ok := a.monitor.Alarm(name)
+			return &r.Alarm, ok
+		},
+		LiveRegions: func() ([]string, bool) {
+			return remote.LiveRegions(), !cfg.NoChecker
+		},
 		CheckerIPRanges: func() []string { return mergeRanges(a.sources.ranges(), remote.SourceRanges()) },
 	})
 	arcAPI := &arc.API{Switches: cat, Auth: route53.RootOnly(route53.SigV4(arcVerifier), isRoot), Logger: log}
-	if err := a.startHTTP(cfg.HTTPListen, api, arcAPI, remote); err != nil {
+	h := handlers{route53: api, arc: arcAPI, checker: remote, metrics: a.metricsHandler()}
+	if err := a.monitoringAPIs(&h, keys, isRoot); err != nil {
+		return nil, err
+	}
+	if err := a.startHTTP(cfg.HTTPListen, h); err != nil {
 		return nil, err
 	}
 	a.ready.Store(true)
@@ -196,7 +229,13 @@ func (a *App) startFeed(cfg *config.Serve) error {
 	}
 }
 
-func (a *App) startHTTP(addr string, api, arcAPI, checkerAPI http.Handler) error {
+// handlers are the HTTP APIs served on the listener.
+type handlers struct {
+	route53, arc, checker, metrics          http.Handler
+	cloudwatch, sns, alertmanager, cwBinary http.Handler
+}
+
+func (a *App) startHTTP(addr string, h handlers) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if !a.ready.Load() {
@@ -205,19 +244,25 @@ func (a *App) startHTTP(addr string, api, arcAPI, checkerAPI http.Handler) error
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.Handle("/2013-04-01/", api)
+	mux.Handle("/2013-04-01/", h.route53)
+	mux.Handle(checkerapi.Prefix, h.checker)
 	mux.Handle("/console/", a.console())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/", http.StatusFound)
 	})
-	mux.Handle(checkerapi.Prefix, checkerAPI)
-	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /metrics", h.metrics)
+	mux.Handle(alertmanager.Path, h.alertmanager)
+	mux.Handle("POST "+cloudwatch.RPCPathPrefix, h.cwBinary)
+	// POST / carries the query-protocol APIs (CloudWatch, SNS) and the JSON
+	// ones (CloudWatch, Route 53 ARC), told apart by X-Amz-Target or the
+	// form's Version.
+	mux.Handle("POST /{$}", awsquery.Dispatch(h.cloudwatch, h.sns, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), arc.TargetPrefix) {
-			arcAPI.ServeHTTP(w, r)
+			h.arc.ServeHTTP(w, r)
 			return
 		}
-		http.Error(w, "unknown X-Amz-Target", http.StatusBadRequest)
-	})
+		http.Error(w, "unknown X-Amz-Target or query Version", http.StatusBadRequest)
+	})))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen HTTP on %s: %w", addr, err)
@@ -268,10 +313,13 @@ func (a *App) Close() error {
 		if a.dns != nil {
 			errs = append(errs, a.dns.Close())
 		}
+		a.wg.Wait() // the feeds, checker and monitor have stopped
 		if a.store != nil {
 			errs = append(errs, a.store.Close())
 		}
-		a.wg.Wait()
+		if a.history != nil {
+			errs = append(errs, a.history.Close())
+		}
 		if a.geoDB != nil {
 			errs = append(errs, a.geoDB.Close()) // after DNS has stopped reading it
 		}

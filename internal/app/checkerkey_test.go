@@ -5,10 +5,12 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
@@ -16,6 +18,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/vedette-dns/vedette/internal/api/checkerapi"
+	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/api/sigv4"
 	"github.com/vedette-dns/vedette/internal/model"
 )
@@ -256,5 +259,47 @@ func TestRemoteObservations(t *testing.T) {
 	}
 	if !slices.Contains(ranges.CheckerIpRanges, "127.0.0.11/32") {
 		t.Fatalf("checker ranges = %v", ranges.CheckerIpRanges)
+	}
+}
+
+// TestNoLiveCheckerNote: without a live checker in a check's regions,
+// GetHealthCheckStatus returns no observation and says why (VedetteNote and
+// X-Vedette-Note); once a checker of one region calls, the note goes.
+func TestNoLiveCheckerNote(t *testing.T) {
+	_, r, chk := startRemoteNode(t)
+	ctx := context.Background()
+	out, err := r.CreateHealthCheck(ctx, &r53.CreateHealthCheckInput{CallerReference: aws.String("n1"), HealthCheckConfig: &types.HealthCheckConfig{
+		Type: types.HealthCheckTypeTcp, IPAddress: aws.String("127.0.0.1"), Port: aws.Int32(9), Regions: []types.HealthCheckRegion{"us-east-1", "eu-west-1", "sa-east-1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := func() string {
+		st, err := r.GetHealthCheckStatus(ctx, &r53.GetHealthCheckStatusInput{HealthCheckId: out.HealthCheck.Id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.HealthCheckObservations) != 0 {
+			t.Fatalf("observations %+v: none may be invented", st.HealthCheckObservations)
+		}
+		raw, ok := awsmiddleware.GetRawResponse(st.ResultMetadata).(*smithyhttp.Response)
+		if !ok {
+			t.Fatal("no raw response")
+		}
+		return raw.Header.Get(route53.NoteHeader)
+	}
+	if n := note(); !strings.Contains(n, "No live health checker in this check's regions (us-east-1, eu-west-1, sa-east-1)") {
+		t.Fatalf("note = %q", n)
+	}
+	if _, _, err := chk.Assignments(ctx, "b", 0, 0); err != nil { // a region the check does not use
+		t.Fatal(err)
+	}
+	if n := note(); n == "" {
+		t.Fatal("a checker of another region removed the note")
+	}
+	if _, _, err := chk.Assignments(ctx, "eu-west-1", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := note(); n != "" {
+		t.Fatalf("note with a live eu-west-1 checker: %q", n)
 	}
 }

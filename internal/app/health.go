@@ -57,7 +57,8 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	if cfg.NoChecker {
 		a.log.Info("embedded health checker off (--checker=false); remote checkers probe")
 		feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: a.checks, Logger: a.log,
-			OnView: func(v *health.View) { a.dns.SetHealth(viewHealth{v}) }})
+			OnView:   func(v *health.View) { a.dns.SetHealth(viewHealth{v}) },
+			OnChange: a.monitor.Changed, AlarmState: a.monitor.EvaluatedState})
 		a.health = feed
 		a.goRun(ctx, "health feed", feed.Run)
 		return nil
@@ -68,7 +69,7 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 		Region:      cfg.CheckerRegion,
 		AllRegions:  true,
 		Prober:      a.prober,
-		Emit:        func(o model.Observation) { feed.Observe(o) },
+		Emit:        a.observe,
 		Concurrency: cfg.CheckerConcurrency,
 		Logger:      a.log,
 	})
@@ -76,7 +77,8 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 		return fmt.Errorf("checker: %w", err)
 	}
 	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: schedulers{chk, a.checks}, Logger: a.log,
-		OnView: func(v *health.View) { a.dns.SetHealth(viewHealth{v}) }})
+		OnView:   func(v *health.View) { a.dns.SetHealth(viewHealth{v}) },
+		OnChange: a.monitor.Changed, AlarmState: a.monitor.EvaluatedState})
 	a.health = feed
 	a.goRun(ctx, "checker", chk.Run)
 	a.goRun(ctx, "health feed", feed.Run)

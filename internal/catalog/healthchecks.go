@@ -121,8 +121,9 @@ func (c *Catalog) HealthChecks(ctx context.Context) ([]model.HealthCheck, error)
 
 // UpdateHealthCheck applies update to the stored check. When version is
 // non-zero it must equal the stored version (else ErrVersionMismatch).
-// update returns the new configuration or an error that is passed through.
-func (c *Catalog) UpdateHealthCheck(ctx context.Context, id string, version int64, update func(model.HealthCheck) (model.HealthCheckConfig, error)) (model.HealthCheck, error) {
+// update changes the check in place or returns an error that is passed
+// through.
+func (c *Catalog) UpdateHealthCheck(ctx context.Context, id string, version int64, update func(*model.HealthCheck) error) (model.HealthCheck, error) {
 	for range maxConflictRetries {
 		hc, rev, err := c.HealthCheck(ctx, id)
 		if err != nil {
@@ -131,11 +132,9 @@ func (c *Catalog) UpdateHealthCheck(ctx context.Context, id string, version int6
 		if version != 0 && version != hc.Version {
 			return hc, ErrVersionMismatch
 		}
-		cfg, err := update(hc)
-		if err != nil {
+		if err := update(&hc); err != nil {
 			return hc, err
 		}
-		hc.Config = cfg
 		hc.Version++
 		res, err := c.st.Txn(ctx, store.Txn{
 			If:   []store.Compare{store.ModRevisionIs(HealthCheckKey(id), rev)},

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vedette-dns/vedette/internal/geo"
 	"github.com/vedette-dns/vedette/internal/model"
@@ -21,6 +22,8 @@ import (
 const (
 	EnvRootAccessKeyID     = "VEDETTE_ROOT_ACCESS_KEY_ID"
 	EnvRootSecretAccessKey = "VEDETTE_ROOT_SECRET_ACCESS_KEY"
+	// EnvSMTPPassword holds the SMTP AUTH password.
+	EnvSMTPPassword = "VEDETTE_SMTP_PASSWORD"
 )
 
 // DefaultNameServers are put into new zones when --nameservers is not given.
@@ -74,6 +77,22 @@ type Serve struct {
 	// Locations. Default "": no such locations.
 	LocationsFile string
 	Locations     map[string][2]float64
+	// HistoryRetention bounds the metric and event history. Default 15 days
+	// (at least 14 days).
+	HistoryRetention time.Duration
+	// SMTP delivers email notifications (alarm actions to topics with
+	// email subscriptions). Default: none (email deliveries fail, logged).
+	SMTPServer   string // host:port
+	SMTPUsername string
+	// SMTPPassword comes from the environment (VEDETTE_SMTP_PASSWORD).
+	SMTPPassword string
+	SMTPFrom     string
+	// SMTPStartTLS is required, opportunistic or never. Default: required
+	// when SMTPUsername is set, else opportunistic.
+	SMTPStartTLS string
+	// SMTPCAFile holds extra PEM CA certificates trusted for the SMTP
+	// server's certificate. Default: the system's.
+	SMTPCAFile string
 	// RootAccessKeyID and RootSecretAccessKey come from the environment; when
 	// both are empty a key pair is generated into DataDir/credentials.
 	RootAccessKeyID     string
@@ -109,6 +128,12 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 	fs.StringVar(&c.GeoIPDB, "geoip-db", "", "MaxMind-format database (e.g. GeoLite2-City.mmdb) locating clients for geolocation, geoproximity and latency routing")
 	fs.StringVar(&c.LocationsFile, "geoproximity-locations", "", "JSON file of operator-defined geoproximity locations (name → latitude, longitude), named by LocalZoneGroup")
 	fs.StringVar(&c.LatencyMapFile, "latency-map", "", "JSON file mapping client networks, countries or continents to preferred regions for latency routing")
+	fs.DurationVar(&c.HistoryRetention, "history-retention", 15*24*time.Hour, "how long per-minute metrics, status changes and alarm history are kept (at least 336h)")
+	fs.StringVar(&c.SMTPServer, "smtp-server", "", "SMTP server host:port for email notifications (password from $"+EnvSMTPPassword+")")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", "", "SMTP AUTH user name")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", "vedette@localhost", "From address of notification emails")
+	fs.StringVar(&c.SMTPStartTLS, "smtp-starttls", "", "STARTTLS: required, opportunistic or never (default required with --smtp-username, else opportunistic)")
+	fs.StringVar(&c.SMTPCAFile, "smtp-ca-file", "", "PEM file of CA certificates to trust for the SMTP server")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	return c
@@ -118,6 +143,7 @@ func ServeFlags(fs *flag.FlagSet) *Serve {
 func (c *Serve) Finish(getenv func(string) string) error {
 	c.RootAccessKeyID = getenv(EnvRootAccessKeyID)
 	c.RootSecretAccessKey = getenv(EnvRootSecretAccessKey)
+	c.SMTPPassword = getenv(EnvSMTPPassword)
 	if len(c.NameServers) == 0 {
 		c.NameServers = append([]string(nil), DefaultNameServers...)
 	}
@@ -129,6 +155,14 @@ func (c *Serve) Validate() error {
 	var errs []error
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	if c.HistoryRetention != 0 && c.HistoryRetention < 14*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--history-retention %v: must be at least 336h (14 days)", c.HistoryRetention))
+	}
+	switch c.SMTPStartTLS {
+	case "", "required", "opportunistic", "never":
+	default:
+		errs = append(errs, fmt.Errorf("--smtp-starttls %q: must be required, opportunistic or never", c.SMTPStartTLS))
 	}
 	for flagName, addr := range map[string]string{"--dns-listen": c.DNSListen, "--http-listen": c.HTTPListen} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {

@@ -230,3 +230,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Each calls fn for every health check with its configuration and report,
+// in no particular order (for metrics and history sampling).
+func (e *Engine) Each(fn func(hc model.HealthCheck, r Report)) {
+	for _, c := range e.checks {
+		fn(c.hc, c.report)
+	}
+}
+
+// Lookup returns one health check's configuration and report.
+func (e *Engine) Lookup(id string) (model.HealthCheck, Report, bool) {
+	c := e.checks[id]
+	if c == nil {
+		return model.HealthCheck{}, Report{}, false
+	}
+	return c.hc, c.report, true
+}

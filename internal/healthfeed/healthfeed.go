@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,11 @@ type Options struct {
 	OnView func(*health.View)
 	// OnChange receives every status change. Default: logged only.
 	OnChange func(health.Change)
+	// AlarmState returns the evaluated state of the named alarm (OK, ALARM,
+	// INSUFFICIENT_DATA) for CLOUDWATCH_METRIC checks; false when there is
+	// no such alarm. Default: none (such checks keep the initial status
+	// until SetAlarm).
+	AlarmState func(name string) (string, bool)
 	// Logger. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -104,7 +110,11 @@ func (f *Feed) load(ctx context.Context) (int64, error) {
 		for _, kv := range sw {
 			changes = append(changes, e.SetSwitch(strings.TrimPrefix(kv.Key, catalog.SwitchesPrefix), string(kv.Value) == catalog.SwitchOn, now)...)
 		}
-		return append(changes, e.SetChecks(checks, now)...)
+		changes = append(changes, e.SetChecks(checks, now)...)
+		for _, hc := range checks {
+			changes = append(changes, f.alarmChanges(e, hc, now)...)
+		}
+		return changes
 	})
 	f.opts.Scheduler.Set(checks)
 	f.log.Info("health checks loaded", "checks", len(checks), "revision", rev)
@@ -155,7 +165,9 @@ func (f *Feed) apply(ev store.Event) {
 			return
 		}
 		f.opts.Scheduler.Upsert(hc)
-		f.locked(func(e *health.Engine, now time.Time) []health.Change { return e.Upsert(hc, now) })
+		f.locked(func(e *health.Engine, now time.Time) []health.Change {
+			return append(e.Upsert(hc, now), f.alarmChanges(e, hc, now)...)
+		})
 	case strings.HasPrefix(key, catalog.SwitchesPrefix):
 		arn := strings.TrimPrefix(key, catalog.SwitchesPrefix)
 		on := ev.Type == store.EventDelete || string(ev.KV.Value) == catalog.SwitchOn
@@ -222,4 +234,51 @@ func (f *Feed) View() *health.View {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.engine.View()
+}
+
+// alarmChanges gives a CLOUDWATCH_METRIC check the current state of its alarm.
+func (f *Feed) alarmChanges(e *health.Engine, hc model.HealthCheck, now time.Time) []health.Change {
+	ai := hc.Config.AlarmIdentifier
+	if hc.Config.Type != model.TypeCloudWatchMetric || ai == nil || f.opts.AlarmState == nil {
+		return nil
+	}
+	st, ok := f.opts.AlarmState(ai.Name)
+	if !ok {
+		st = string(health.AlarmInsufficientData) // the alarm was deleted
+	}
+	return e.SetAlarmState(hc.ID, health.AlarmState(st), now)
+}
+
+// SetAlarm records a new evaluated state of the named alarm in every
+// CLOUDWATCH_METRIC check that follows it.
+func (f *Feed) SetAlarm(name, state string) {
+	f.locked(func(e *health.Engine, now time.Time) []health.Change {
+		var ids []string
+		e.Each(func(hc model.HealthCheck, _ health.Report) {
+			if ai := hc.Config.AlarmIdentifier; hc.Config.Type == model.TypeCloudWatchMetric && ai != nil && ai.Name == name {
+				ids = append(ids, hc.ID)
+			}
+		})
+		sort.Strings(ids)
+		var changes []health.Change
+		for _, id := range ids {
+			changes = append(changes, e.SetAlarmState(id, health.AlarmState(state), now)...)
+		}
+		return changes
+	})
+}
+
+// Each calls fn for every health check with its configuration and report,
+// holding the feed's lock: fn must be quick and must not call the feed.
+func (f *Feed) Each(fn func(hc model.HealthCheck, r health.Report)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.engine.Each(fn)
+}
+
+// Lookup returns one health check's configuration and report.
+func (f *Feed) Lookup(id string) (model.HealthCheck, health.Report, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.engine.Lookup(id)
 }

@@ -70,6 +70,30 @@ type HealthCheck struct {
 	// Version is 1 at creation and grows by one on every update.
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"createdAt"`
+	// AlarmConfig is a copy of the followed alarm's settings
+	// (CLOUDWATCH_METRIC), taken at creation and when an update re-sends the
+	// AlarmIdentifier (Route 53's CloudWatchAlarmConfiguration).
+	AlarmConfig *CloudWatchAlarmConfiguration `json:"alarmConfig,omitempty"`
+}
+
+// CloudWatchAlarmConfiguration is the read-only copy of an alarm's settings
+// returned with a CLOUDWATCH_METRIC health check.
+type CloudWatchAlarmConfiguration struct {
+	EvaluationPeriods  int         `json:"evaluationPeriods"`
+	Threshold          float64     `json:"threshold"`
+	ComparisonOperator string      `json:"comparisonOperator"`
+	Period             int         `json:"period"`
+	MetricName         string      `json:"metricName"`
+	Namespace          string      `json:"namespace"`
+	Statistic          string      `json:"statistic"`
+	Dimensions         []Dimension `json:"dimensions,omitempty"`
+}
+
+// AlarmConfiguration returns the copy of a's settings a health check keeps.
+func AlarmConfiguration(a *Alarm) *CloudWatchAlarmConfiguration {
+	return &CloudWatchAlarmConfiguration{EvaluationPeriods: a.EvaluationPeriods, Threshold: a.Threshold,
+		ComparisonOperator: a.ComparisonOperator, Period: a.Period, MetricName: a.MetricName, Namespace: a.Namespace,
+		Statistic: a.Statistic, Dimensions: a.Dimensions}
 }
 
 // Status is a health status.

@@ -42,7 +42,7 @@ func NormalizeHealthCheckConfig(c *HealthCheckConfig) error {
 	case c.Type == TypeRecoveryControl:
 		return checkRecoveryControl(c)
 	case c.Type == TypeCloudWatchMetric:
-		return inputErr("CLOUDWATCH_METRIC health checks are not supported by this server yet")
+		return checkCloudWatchMetric(c)
 	case c.Type == "":
 		return inputErr("Type is required")
 	default:
@@ -200,6 +200,8 @@ type HealthCheckUpdate struct {
 	ChildHealthChecks        *[]string
 	EnableSNI                *bool
 	Regions                  *[]string
+	AlarmIdentifier          *AlarmIdentifier
+	InsufficientData         *string
 	ResetElements            []string
 }
 
@@ -219,6 +221,14 @@ func ApplyUpdate(cfg HealthCheckConfig, u *HealthCheckUpdate) (HealthCheckConfig
 	if (u.HealthThreshold != nil || u.ChildHealthChecks != nil) && cfg.Type != TypeCalculated {
 		return cfg, inputErr("HealthThreshold and ChildHealthChecks apply only to CALCULATED health checks")
 	}
+	if (u.AlarmIdentifier != nil || u.InsufficientData != nil) && cfg.Type != TypeCloudWatchMetric {
+		return cfg, inputErr("AlarmIdentifier and InsufficientDataHealthStatus apply only to CLOUDWATCH_METRIC health checks")
+	}
+	if u.AlarmIdentifier != nil {
+		ai := *u.AlarmIdentifier
+		cfg.AlarmIdentifier = &ai
+	}
+	setString(&cfg.InsufficientDataHealthStatus, u.InsufficientData)
 	setString(&cfg.IPAddress, u.IPAddress)
 	setString(&cfg.ResourcePath, u.ResourcePath)
 	setString(&cfg.FullyQualifiedDomainName, u.FullyQualifiedDomainName)
@@ -251,6 +261,9 @@ func ApplyUpdate(cfg HealthCheckConfig, u *HealthCheckUpdate) (HealthCheckConfig
 	}
 	if cfg.Type == TypeCalculated {
 		return cfg, checkCalculated(&cfg)
+	}
+	if cfg.Type == TypeCloudWatchMetric {
+		return cfg, checkCloudWatchMetric(&cfg)
 	}
 	return cfg, nil
 }
@@ -308,4 +321,42 @@ func setBool(dst *bool, v *bool) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// checkCloudWatchMetric validates a CLOUDWATCH_METRIC configuration and
+// defaults InsufficientDataHealthStatus to LastKnownStatus. The alarm's
+// existence is checked by the API (it needs the alarms).
+func checkCloudWatchMetric(c *HealthCheckConfig) error {
+	ai := c.AlarmIdentifier
+	if ai == nil {
+		return inputErr("A health check of type CLOUDWATCH_METRIC must have an AlarmIdentifier")
+	}
+	if ai.Name == "" || len(ai.Name) > 256 {
+		return inputErr("AlarmIdentifier Name must be 1 to 256 characters long")
+	}
+	if ai.Region == "" || len(ai.Region) > 64 {
+		return inputErr("AlarmIdentifier Region must be 1 to 64 characters long")
+	}
+	if c.HealthThreshold != nil || len(c.ChildHealthChecks) > 0 || c.RoutingControlArn != "" {
+		return inputErr("CLOUDWATCH_METRIC health checks must not have HealthThreshold, ChildHealthChecks or RoutingControlArn")
+	}
+	alarm := c.AlarmIdentifier
+	c.AlarmIdentifier = nil
+	err := checkNotEndpoint(c)
+	c.AlarmIdentifier = alarm
+	if err != nil {
+		return err
+	}
+	return checkInsufficientData(c)
+}
+
+func checkInsufficientData(c *HealthCheckConfig) error {
+	switch c.InsufficientDataHealthStatus {
+	case "":
+		c.InsufficientDataHealthStatus = "LastKnownStatus"
+	case "Healthy", "Unhealthy", "LastKnownStatus":
+	default:
+		return inputErr("InsufficientDataHealthStatus %q is not one of Healthy, Unhealthy, LastKnownStatus", c.InsufficientDataHealthStatus)
+	}
+	return nil
 }

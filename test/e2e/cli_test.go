@@ -39,6 +39,15 @@ type cli struct {
 	bin string
 	url string
 	env []string
+	// service is the CLI's service command; default route53.
+	service string
+}
+
+// as returns a copy of c that runs commands of another service.
+func (c *cli) as(service string) *cli {
+	d := *c
+	d.service = service
+	return &d
 }
 
 // run runs one route53 command and decodes its JSON output into out (if not nil).
@@ -53,7 +62,11 @@ func (c *cli) try(out any, args ...string) error {
 	c.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	all := append([]string{"--endpoint-url", c.url, "--output", "json", "route53"}, args...)
+	service := c.service
+	if service == "" {
+		service = "route53"
+	}
+	all := append([]string{"--endpoint-url", c.url, "--output", "json", service}, args...)
 	cmd := exec.CommandContext(ctx, c.bin, all...)
 	cmd.Env = append(os.Environ(), c.env...)
 	b, err := cmd.Output()

@@ -83,6 +83,38 @@ type Server struct {
 
 	mu      sync.Mutex
 	sources map[netip.Addr]bool
+	regions map[string]time.Time // region → when a checker of it last called
+}
+
+// LiveWithin is how recently a remote checker of a region must have fetched
+// assignments or posted observations for the region to count as live: longer
+// than the longest assignment long poll (55 s).
+const LiveWithin = 90 * time.Second
+
+// seen records that a checker of region called now.
+func (s *Server) seen(region string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.regions == nil {
+		s.regions = map[string]time.Time{}
+	}
+	s.regions[region] = s.now()
+}
+
+// LiveRegions returns the regions whose remote checkers called within
+// LiveWithin, sorted.
+func (s *Server) LiveRegions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cutoff := s.now().Add(-LiveWithin)
+	var out []string
+	for r, t := range s.regions {
+		if t.After(cutoff) {
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // SourceRanges returns the source addresses remote checkers reported, as
@@ -179,6 +211,7 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request, key Key) {
 		fail(w, http.StatusForbidden, "AccessDenied", "this key is for region %q", key.Region)
 		return
 	}
+	s.seen(region)
 	wait := 0
 	if v := r.URL.Query().Get("wait"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -258,6 +291,7 @@ func (s *Server) observations(w http.ResponseWriter, r *http.Request, key Key) {
 			}
 		}
 	}
+	s.seen(b.Region)
 	now := s.now()
 	seen := map[netip.Addr]bool{}
 	for _, o := range b.Observations {

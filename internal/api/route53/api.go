@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vedette-dns/vedette/internal/catalog"
+	"github.com/vedette-dns/vedette/internal/model"
 )
 
 // Authenticator verifies a request's credentials. It returns the access key id
@@ -64,6 +65,14 @@ type Options struct {
 	// CheckerIPRanges returns the source ranges of this deployment's
 	// checkers, for GetCheckerIpRanges. Default: none.
 	CheckerIPRanges func() []string
+	// LiveRegions reports the checker regions with a live checker; all is
+	// true when some checker probes every check whatever its Regions (the
+	// embedded checker). GetHealthCheckStatus says so when none of a
+	// check's regions is live. Default: none (nothing is said).
+	LiveRegions func() (regions []string, all bool)
+	// Alarm looks up a metric alarm by name, for CLOUDWATCH_METRIC health
+	// checks. Default: none (such checks are refused).
+	Alarm func(ctx context.Context, name string) (*model.Alarm, bool)
 }
 
 // API serves the Route 53 API.

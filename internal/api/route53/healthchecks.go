@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/vedette-dns/vedette/internal/catalog"
 	"github.com/vedette-dns/vedette/internal/model"
@@ -69,10 +71,28 @@ type xmlHealthCheckConfig struct {
 }
 
 type xmlHealthCheck struct {
-	ID                 string               `xml:"Id"`
-	CallerReference    string               `xml:"CallerReference"`
-	HealthCheckConfig  xmlHealthCheckConfig `xml:"HealthCheckConfig"`
-	HealthCheckVersion int64                `xml:"HealthCheckVersion"`
+	ID                           string               `xml:"Id"`
+	CallerReference              string               `xml:"CallerReference"`
+	HealthCheckConfig            xmlHealthCheckConfig `xml:"HealthCheckConfig"`
+	HealthCheckVersion           int64                `xml:"HealthCheckVersion"`
+	CloudWatchAlarmConfiguration *xmlAlarmConfig      `xml:"CloudWatchAlarmConfiguration,omitempty"`
+}
+
+// xmlAlarmConfig is CloudWatchAlarmConfiguration in model order.
+type xmlAlarmConfig struct {
+	EvaluationPeriods  int             `xml:"EvaluationPeriods"`
+	Threshold          float64         `xml:"Threshold"`
+	ComparisonOperator string          `xml:"ComparisonOperator"`
+	Period             int             `xml:"Period"`
+	MetricName         string          `xml:"MetricName"`
+	Namespace          string          `xml:"Namespace"`
+	Statistic          string          `xml:"Statistic"`
+	Dimensions         *[]xmlDimension `xml:"Dimensions>Dimension,omitempty"`
+}
+
+type xmlDimension struct {
+	Name  string `xml:"Name"`
+	Value string `xml:"Value"`
 }
 
 func deref[T any](p *T) (v T) {
@@ -128,7 +148,33 @@ func configXML(c *model.HealthCheckConfig) xmlHealthCheckConfig {
 }
 
 func healthCheckXML(hc *model.HealthCheck) xmlHealthCheck {
-	return xmlHealthCheck{ID: hc.ID, CallerReference: hc.CallerReference, HealthCheckConfig: configXML(&hc.Config), HealthCheckVersion: hc.Version}
+	x := xmlHealthCheck{ID: hc.ID, CallerReference: hc.CallerReference, HealthCheckConfig: configXML(&hc.Config), HealthCheckVersion: hc.Version}
+	if c := hc.AlarmConfig; c != nil {
+		x.CloudWatchAlarmConfiguration = &xmlAlarmConfig{EvaluationPeriods: c.EvaluationPeriods, Threshold: c.Threshold,
+			ComparisonOperator: c.ComparisonOperator, Period: c.Period, MetricName: c.MetricName, Namespace: c.Namespace, Statistic: c.Statistic}
+		if len(c.Dimensions) > 0 {
+			dims := make([]xmlDimension, 0, len(c.Dimensions))
+			for _, d := range c.Dimensions {
+				dims = append(dims, xmlDimension(d))
+			}
+			x.CloudWatchAlarmConfiguration.Dimensions = &dims
+		}
+	}
+	return x
+}
+
+// alarmConfig looks up the alarm a CLOUDWATCH_METRIC configuration names
+// and returns the copy of its settings the check keeps.
+func (a *API) alarmConfig(ctx context.Context, cfg *model.HealthCheckConfig) (*model.CloudWatchAlarmConfiguration, error) {
+	ai := cfg.AlarmIdentifier
+	if a.opts.Alarm == nil {
+		return nil, invalidInput("Invalid parameter : CLOUDWATCH_METRIC health checks need this server's alarms, which are not configured")
+	}
+	alarm, ok := a.opts.Alarm(ctx, ai.Name)
+	if !ok {
+		return nil, invalidInput("Invalid parameter : The CloudWatch alarm %s (region %s) does not exist. Create it with PutMetricAlarm first.", ai.Name, ai.Region)
+	}
+	return model.AlarmConfiguration(alarm), nil
 }
 
 func noSuchHealthCheck(id string) *Error {
@@ -194,6 +240,11 @@ func (a *API) createHealthCheck(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "TooManyHealthChecks", "This operation would exceed the limit of %d health checks.", maxHealthChecks)
 	}
 	hc := model.HealthCheck{ID: a.opts.NewUUID(), CallerReference: req.CallerReference, Config: cfg, Version: 1, CreatedAt: a.opts.Now().UTC()}
+	if cfg.Type == model.TypeCloudWatchMetric {
+		if hc.AlarmConfig, err = a.alarmConfig(r.Context(), &cfg); err != nil {
+			return err
+		}
+	}
 	hc, created, err := a.opts.Catalog.CreateHealthCheck(r.Context(), hc)
 	if err != nil {
 		return hcError(hc.ID, err)
@@ -302,6 +353,7 @@ type updateHealthCheckRequest struct {
 	EnableSNI                *bool     `xml:"EnableSNI"`
 	Regions                  *[]string `xml:"Regions>Region"`
 	AlarmIdentifier          *xmlAlarmIdentifier
+	InsufficientData         *string  `xml:"InsufficientDataHealthStatus"`
 	ResetElements            []string `xml:"ResetElements>ResettableElementName"`
 }
 
@@ -310,9 +362,6 @@ func (a *API) updateHealthCheck(w http.ResponseWriter, r *http.Request) error {
 	var req updateHealthCheckRequest
 	if err := decode(r, &req); err != nil {
 		return err
-	}
-	if req.AlarmIdentifier != nil {
-		return invalidInput("Invalid parameter : CLOUDWATCH_METRIC health checks are not supported by this server yet")
 	}
 	var version int64
 	if req.HealthCheckVersion != nil {
@@ -325,14 +374,27 @@ func (a *API) updateHealthCheck(w http.ResponseWriter, r *http.Request) error {
 		IPAddress: req.IPAddress, Port: req.Port, ResourcePath: req.ResourcePath, FullyQualifiedDomainName: req.FullyQualifiedDomainName,
 		SearchString: req.SearchString, FailureThreshold: req.FailureThreshold, Inverted: req.Inverted, Disabled: req.Disabled,
 		HealthThreshold: req.HealthThreshold, ChildHealthChecks: req.ChildHealthChecks, EnableSNI: req.EnableSNI, Regions: req.Regions,
-		ResetElements: req.ResetElements,
+		InsufficientData: req.InsufficientData, ResetElements: req.ResetElements,
 	}
-	hc, err := a.opts.Catalog.UpdateHealthCheck(r.Context(), id, version, func(cur model.HealthCheck) (model.HealthCheckConfig, error) {
-		cfg, err := model.ApplyUpdate(cur.Config, u)
+	if req.AlarmIdentifier != nil {
+		u.AlarmIdentifier = &model.AlarmIdentifier{Region: req.AlarmIdentifier.Region, Name: req.AlarmIdentifier.Name}
+	}
+	hc, err := a.opts.Catalog.UpdateHealthCheck(r.Context(), id, version, func(hc *model.HealthCheck) error {
+		cfg, err := model.ApplyUpdate(hc.Config, u)
 		if err != nil {
-			return cfg, err
+			return err
 		}
-		return cfg, a.checkPolicyAndChildren(r.Context(), id, &cfg)
+		if err := a.checkPolicyAndChildren(r.Context(), id, &cfg); err != nil {
+			return err
+		}
+		if u.AlarmIdentifier != nil {
+			// Re-sending the AlarmIdentifier re-reads the alarm's settings.
+			if hc.AlarmConfig, err = a.alarmConfig(r.Context(), &cfg); err != nil {
+				return err
+			}
+		}
+		hc.Config = cfg
+		return nil
 	})
 	if err != nil {
 		return hcError(id, err)
@@ -374,6 +436,36 @@ type xmlObservation struct {
 type observationsResponse struct {
 	XMLName      xml.Name
 	Observations []xmlObservation `xml:"HealthCheckObservations>HealthCheckObservation"`
+	// Note is Vedette's: set when no live checker serves any of the check's
+	// regions (clients skip elements they do not know).
+	Note string `xml:"VedetteNote,omitempty"`
+}
+
+// NoteHeader carries the same note as VedetteNote, for clients that only
+// show headers.
+const NoteHeader = "X-Vedette-Note"
+
+// checkerNote says which regions of a check have no live checker, or "".
+func (a *API) checkerNote(cfg *model.HealthCheckConfig) string {
+	if a.opts.LiveRegions == nil {
+		return ""
+	}
+	live, all := a.opts.LiveRegions()
+	if all {
+		return ""
+	}
+	if len(cfg.Regions) == 0 {
+		if len(live) == 0 {
+			return "No live health checker: no checker has called this server in the last 90 seconds, so this check has no current observations."
+		}
+		return ""
+	}
+	for _, r := range cfg.Regions {
+		if slices.Contains(live, r) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("No live health checker in this check's regions (%s): observations from these regions are missing, not healthy.", strings.Join(cfg.Regions, ", "))
 }
 
 func (a *API) observations(w http.ResponseWriter, r *http.Request, op string, get func(string) []model.Observation) error {
@@ -390,6 +482,9 @@ func (a *API) observations(w http.ResponseWriter, r *http.Request, op string, ge
 		for _, o := range get(id) {
 			resp.Observations = append(resp.Observations, xmlObservation{Region: o.Region, IPAddress: o.SourceIP, Status: o.Reason, CheckedTime: timestamp(o.Time)})
 		}
+	}
+	if resp.Note = a.checkerNote(&hc.Config); resp.Note != "" {
+		w.Header().Set(NoteHeader, resp.Note)
 	}
 	writeXML(w, http.StatusOK, resp)
 	return nil

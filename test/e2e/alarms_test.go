@@ -1,0 +1,325 @@
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/vedette-dns/vedette/internal/notify"
+)
+
+// mailbox is a real SMTP server (STARTTLS, AUTH PLAIN) on loopback that
+// keeps the messages it accepts.
+type mailbox struct {
+	addr   string
+	caFile string
+	mu     sync.Mutex
+	msgs   []string
+}
+
+func startMailbox(t *testing.T, user, pass string) *mailbox {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mailbox{caFile: filepath.Join(t.TempDir(), "smtp-ca.pem")}
+	if err := os.WriteFile(m.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &mailSession{m: m, user: user, pass: pass}, nil
+	}))
+	srv.Domain = "127.0.0.1"
+	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.addr = ln.Addr().String()
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return m
+}
+
+func (m *mailbox) messages() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.msgs...)
+}
+
+type mailSession struct {
+	m          *mailbox
+	user, pass string
+	authed     bool
+}
+
+func (s *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (s *mailSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		if user != s.user || pass != s.pass {
+			return errors.New("invalid credentials")
+		}
+		s.authed = true
+		return nil
+	}), nil
+}
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error {
+	if !s.authed {
+		return smtp.ErrAuthRequired
+	}
+	return nil
+}
+func (s *mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *mailSession) Reset()                               {}
+func (s *mailSession) Logout() error                        { return nil }
+func (s *mailSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.m.mu.Lock()
+	s.m.msgs = append(s.m.msgs, string(b))
+	s.m.mu.Unlock()
+	return nil
+}
+
+// hook is a webhook target that verifies signatures and keeps the messages.
+type hook struct {
+	mu   sync.Mutex
+	msgs []map[string]any
+	bad  []string
+}
+
+func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := notify.VerifySignature(hookSecret, r.Header.Get("X-Vedette-Signature"), body, time.Now(), 5*time.Minute); err != nil {
+		h.bad = append(h.bad, err.Error())
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		h.bad = append(h.bad, err.Error())
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	h.msgs = append(h.msgs, m)
+}
+
+// states returns NewStateValue of each alarm message received, in order.
+func (h *hook) states() ([]string, []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, m := range h.msgs {
+		var alarm struct{ NewStateValue, AlarmName string }
+		s, _ := m["Message"].(string)
+		if json.Unmarshal([]byte(s), &alarm) == nil && alarm.AlarmName == "web-down" {
+			out = append(out, alarm.NewStateValue)
+		}
+	}
+	return out, append([]string(nil), h.bad...)
+}
+
+const hookSecret = "e2e-hook-secret-0123456789"
+
+// TestAlarmNotifications: with the AWS CLI, an alarm on a check's
+// HealthCheckStatus < 1 for one minute notifies a webhook (signed) and an
+// email address (through a real SMTP server with STARTTLS and AUTH) when
+// the endpoint stops, and again with OK when it is back.
+func TestAlarmNotifications(t *testing.T) {
+	t.Parallel()
+	bin := awsCLIs(t)["v2"]
+	mail := startMailbox(t, "vedette", "mail-secret")
+	h := &hook{}
+	hookSrv := httptest.NewServer(h)
+	defer hookSrv.Close()
+	s := startServerArgs(t, filepath.Join(t.TempDir(), "data"), []string{"--smtp-server", mail.addr, "--smtp-username", "vedette",
+		"--smtp-from", "vedette@example.test", "--smtp-ca-file", mail.caFile}, append(rootEnv, "VEDETTE_SMTP_PASSWORD=mail-secret")...)
+	c := &cli{t: t, bin: bin, url: s.apiURL, env: []string{"AWS_ACCESS_KEY_ID=" + rootID, "AWS_SECRET_ACCESS_KEY=" + rootSecret,
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_PAGER="}}
+	ep := startEndpoint(t, "127.0.0.1:0")
+	host, port, _ := net.SplitHostPort(ep.addr)
+	var created struct{ HealthCheck struct{ Id string } }
+	c.run(&created, "create-health-check", "--caller-reference", "alarm-e2e", "--health-check-config",
+		`{"Type":"HTTP","IPAddress":"`+host+`","Port":`+port+`,"RequestInterval":10,"FailureThreshold":1}`)
+	id := created.HealthCheck.Id
+	sns := c.as("sns")
+	var topic struct{ TopicArn string }
+	sns.run(&topic, "create-topic", "--name", "ops")
+	sns.run(nil, "subscribe", "--topic-arn", topic.TopicArn, "--protocol", "http", "--notification-endpoint", hookSrv.URL+"/hook",
+		"--attributes", "SigningSecret="+hookSecret)
+	sns.run(nil, "subscribe", "--topic-arn", topic.TopicArn, "--protocol", "email", "--notification-endpoint", "oncall@example.test")
+	cw := c.as("cloudwatch")
+	cw.run(nil, "put-metric-alarm", "--alarm-name", "web-down", "--namespace", "AWS/Route53", "--metric-name", "HealthCheckStatus",
+		"--dimensions", "Name=HealthCheckId,Value="+id, "--statistic", "Minimum", "--period", "60", "--evaluation-periods", "1",
+		"--threshold", "1", "--comparison-operator", "LessThanThreshold", "--alarm-actions", topic.TopicArn, "--ok-actions", topic.TopicArn)
+	waitObserved(t, c, "get-health-check-status", id, "Success:", 25*time.Second)
+
+	ep.srv.Close()
+	failedAt := time.Now()
+	waitFor(t, 30*time.Second, "ALARM webhook and email", func() error {
+		states, bad := h.states()
+		if len(bad) > 0 {
+			t.Fatalf("webhook refused deliveries: %v", bad)
+		}
+		if len(states) == 0 || states[len(states)-1] != "ALARM" {
+			return fmt.Errorf("webhook states %v", states)
+		}
+		if !mailWith(mail.messages(), `ALARM: "web-down"`) {
+			return errors.New("no ALARM email yet")
+		}
+		return nil
+	})
+	t.Logf("ALARM delivered %v after the endpoint stopped", time.Since(failedAt).Round(time.Second))
+	var described struct {
+		MetricAlarms []struct{ AlarmName, StateValue string }
+	}
+	cw.run(&described, "describe-alarms", "--alarm-names", "web-down")
+	if len(described.MetricAlarms) != 1 || described.MetricAlarms[0].StateValue != "ALARM" {
+		t.Fatalf("describe-alarms = %+v", described)
+	}
+
+	startEndpoint(t, ep.addr)
+	// OK needs one whole minute of healthy data: up to two minutes.
+	waitFor(t, 150*time.Second, "OK webhook and email", func() error {
+		states, _ := h.states()
+		if len(states) == 0 || states[len(states)-1] != "OK" {
+			return fmt.Errorf("webhook states %v", states)
+		}
+		// The alarm may have sent OK once before (INSUFFICIENT_DATA → OK):
+		// the OK that counts comes after the ALARM email.
+		msgs := mail.messages()
+		alarmAt := slices.IndexFunc(msgs, func(m string) bool { return strings.Contains(m, `ALARM: "web-down"`) })
+		if !mailWith(msgs[alarmAt+1:], `OK: "web-down"`) {
+			return errors.New("no OK email after the ALARM email yet")
+		}
+		return nil
+	})
+	for _, msg := range mail.messages() {
+		if !strings.Contains(msg, "From: <vedette@example.test>") || !strings.Contains(msg, "To: <oncall@example.test>") {
+			t.Fatalf("email headers:\n%s", msg)
+		}
+	}
+	var hist struct {
+		AlarmHistoryItems []struct{ HistoryItemType, HistorySummary string }
+	}
+	cw.run(&hist, "describe-alarm-history", "--alarm-name", "web-down")
+	var actions int
+	for _, it := range hist.AlarmHistoryItems {
+		if it.HistoryItemType == "Action" && strings.HasPrefix(it.HistorySummary, "Successfully executed action") {
+			actions++
+		}
+	}
+	if actions < 2 {
+		t.Fatalf("alarm history = %+v", hist)
+	}
+}
+
+func mailWith(msgs []string, s string) bool {
+	for _, m := range msgs {
+		if strings.Contains(m, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAlarmFollowingCheckWithCLI: a CLOUDWATCH_METRIC check follows an
+// alarm on a custom metric pushed with `aws cloudwatch put-metric-data`.
+func TestAlarmFollowingCheckWithCLI(t *testing.T) {
+	t.Parallel()
+	bin := awsCLIs(t)["v2"]
+	s := startServer(t, filepath.Join(t.TempDir(), "data"), rootEnv...)
+	c := &cli{t: t, bin: bin, url: s.apiURL, env: []string{"AWS_ACCESS_KEY_ID=" + rootID, "AWS_SECRET_ACCESS_KEY=" + rootSecret,
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_PAGER="}}
+	cw := c.as("cloudwatch")
+	cw.run(nil, "put-metric-alarm", "--alarm-name", "queue-deep", "--namespace", "Shop", "--metric-name", "QueueDepth",
+		"--dimensions", "Name=Queue,Value=orders", "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "1",
+		"--threshold", "100", "--comparison-operator", "GreaterThanThreshold")
+	var created struct {
+		HealthCheck struct {
+			Id                           string
+			CloudWatchAlarmConfiguration struct{ MetricName string }
+		}
+	}
+	c.run(&created, "create-health-check", "--caller-reference", "cw-e2e", "--health-check-config",
+		`{"Type":"CLOUDWATCH_METRIC","AlarmIdentifier":{"Region":"us-east-1","Name":"queue-deep"},"InsufficientDataHealthStatus":"Healthy"}`)
+	if created.HealthCheck.CloudWatchAlarmConfiguration.MetricName != "QueueDepth" {
+		t.Fatalf("CloudWatchAlarmConfiguration = %+v", created.HealthCheck)
+	}
+	id := created.HealthCheck.Id
+	statusMetric := func() (string, error) {
+		resp, err := http.Get(s.apiURL + "/metrics")
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "vedette_health_check_status{") && strings.Contains(line, `health_check_id="`+id+`"`) {
+				return line[strings.LastIndexByte(line, ' ')+1:], nil
+			}
+		}
+		return "", errors.New("no status yet")
+	}
+	// InsufficientDataHealthStatus Healthy while the alarm has no data.
+	waitFor(t, 10*time.Second, "healthy on insufficient data", func() error {
+		v, err := statusMetric()
+		if err == nil && v != "1" {
+			err = fmt.Errorf("status %s", v)
+		}
+		return err
+	})
+	cw.run(nil, "put-metric-data", "--namespace", "Shop", "--metric-name", "QueueDepth", "--dimensions", "Queue=orders", "--value", "500")
+	waitFor(t, 10*time.Second, "unhealthy on a breaching value", func() error {
+		v, err := statusMetric()
+		if err == nil && v != "0" {
+			err = fmt.Errorf("status %s", v)
+		}
+		return err
+	})
+	var stats struct{ Datapoints []struct{ Maximum float64 } }
+	now := time.Now().UTC()
+	cw.run(&stats, "get-metric-statistics", "--namespace", "Shop", "--metric-name", "QueueDepth", "--dimensions", "Name=Queue,Value=orders",
+		"--statistics", "Maximum", "--period", "60", "--start-time", now.Add(-10*time.Minute).Format(time.RFC3339), "--end-time", now.Add(time.Minute).Format(time.RFC3339))
+	if len(stats.Datapoints) != 1 || stats.Datapoints[0].Maximum != 500 {
+		t.Fatalf("get-metric-statistics = %+v", stats)
+	}
+}
