@@ -323,3 +323,54 @@ func TestAlarmFollowingCheckWithCLI(t *testing.T) {
 		t.Fatalf("get-metric-statistics = %+v", stats)
 	}
 }
+
+// TestCloudWatchCLIs: both AWS CLIs (the pip v1 CLI speaks JSON 1.0 to
+// CloudWatch, Debian's v2 the query protocol) create, describe and delete
+// alarms and put and get metric data against a real server.
+func TestCloudWatchCLIs(t *testing.T) {
+	for name, bin := range awsCLIs(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, filepath.Join(t.TempDir(), "data"), rootEnv...)
+			cw := (&cli{t: t, bin: bin, url: s.apiURL, env: []string{"AWS_ACCESS_KEY_ID=" + rootID, "AWS_SECRET_ACCESS_KEY=" + rootSecret,
+				"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_PAGER="}}).as("cloudwatch")
+			cw.run(nil, "put-metric-alarm", "--alarm-name", "cpu-"+name, "--namespace", "Host", "--metric-name", "CPU",
+				"--statistic", "Average", "--period", "60", "--evaluation-periods", "2", "--datapoints-to-alarm", "1",
+				"--threshold", "80", "--comparison-operator", "GreaterThanOrEqualToThreshold", "--treat-missing-data", "notBreaching")
+			var described struct {
+				MetricAlarms []struct {
+					AlarmName, StateValue, TreatMissingData string
+					DatapointsToAlarm                       int
+				}
+			}
+			cw.run(&described, "describe-alarms", "--alarm-name-prefix", "cpu-")
+			if len(described.MetricAlarms) != 1 || described.MetricAlarms[0].DatapointsToAlarm != 1 || described.MetricAlarms[0].TreatMissingData != "notBreaching" {
+				t.Fatalf("describe-alarms = %+v", described)
+			}
+			now := time.Now().UTC()
+			cw.run(nil, "put-metric-data", "--namespace", "Host", "--metric-name", "CPU", "--value", "95", "--timestamp", now.Add(-time.Minute).Format(time.RFC3339))
+			cw.run(nil, "put-metric-data", "--namespace", "Host", "--metric-name", "CPU", "--value", "85", "--timestamp", now.Add(-time.Minute).Format(time.RFC3339))
+			var stats struct{ Datapoints []struct{ Average, SampleCount float64 } }
+			cw.run(&stats, "get-metric-statistics", "--namespace", "Host", "--metric-name", "CPU", "--statistics", "Average", "SampleCount",
+				"--period", "60", "--start-time", now.Add(-5*time.Minute).Format(time.RFC3339), "--end-time", now.Add(time.Minute).Format(time.RFC3339))
+			if len(stats.Datapoints) != 1 || stats.Datapoints[0].Average != 90 || stats.Datapoints[0].SampleCount != 2 {
+				t.Fatalf("get-metric-statistics = %+v", stats)
+			}
+			waitFor(t, 10*time.Second, "ALARM from pushed data", func() error {
+				cw.run(&described, "describe-alarms", "--alarm-names", "cpu-"+name)
+				if len(described.MetricAlarms) != 1 || described.MetricAlarms[0].StateValue != "ALARM" {
+					return fmt.Errorf("alarms %+v", described.MetricAlarms)
+				}
+				return nil
+			})
+			cw.run(nil, "delete-alarms", "--alarm-names", "cpu-"+name)
+			cw.run(&described, "describe-alarms")
+			if len(described.MetricAlarms) != 0 {
+				t.Fatalf("after delete-alarms: %+v", described)
+			}
+			if err := cw.try(nil, "set-alarm-state", "--alarm-name", "cpu-"+name, "--state-value", "OK", "--state-reason", "x"); err == nil || !strings.Contains(err.Error(), "ResourceNotFound") {
+				t.Fatalf("set-alarm-state on a deleted alarm: %v", err)
+			}
+		})
+	}
+}
