@@ -350,7 +350,9 @@ func TestCloudWatchCLIs(t *testing.T) {
 			now := time.Now().UTC()
 			cw.run(nil, "put-metric-data", "--namespace", "Host", "--metric-name", "CPU", "--value", "95", "--timestamp", now.Add(-time.Minute).Format(time.RFC3339))
 			cw.run(nil, "put-metric-data", "--namespace", "Host", "--metric-name", "CPU", "--value", "85", "--timestamp", now.Add(-time.Minute).Format(time.RFC3339))
-			var stats struct{ Datapoints []struct{ Average, SampleCount float64 } }
+			var stats struct {
+				Datapoints []struct{ Average, SampleCount float64 }
+			}
 			cw.run(&stats, "get-metric-statistics", "--namespace", "Host", "--metric-name", "CPU", "--statistics", "Average", "SampleCount",
 				"--period", "60", "--start-time", now.Add(-5*time.Minute).Format(time.RFC3339), "--end-time", now.Add(time.Minute).Format(time.RFC3339))
 			if len(stats.Datapoints) != 1 || stats.Datapoints[0].Average != 90 || stats.Datapoints[0].SampleCount != 2 {
