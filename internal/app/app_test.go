@@ -37,6 +37,13 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 // aws-sdk-go-v2 Route 53 client signed with its generated root key.
 func startNode(t *testing.T, configure ...func(*config.Serve)) (*App, *r53.Client) {
 	t.Helper()
+	a, c, _, _ := startNodeKey(t, configure...)
+	return a, c
+}
+
+// startNodeKey is startNode that also returns the root key.
+func startNodeKey(t *testing.T, configure ...func(*config.Serve)) (_ *App, _ *r53.Client, id, secret string) {
+	t.Helper()
 	cfg := testConfig(t)
 	for _, f := range configure {
 		f(&cfg)
@@ -46,12 +53,11 @@ func startNode(t *testing.T, configure ...func(*config.Serve)) (*App, *r53.Clien
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	id, secret, err := sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile))
-	if err != nil {
+	if id, secret, err = sigv4.ReadCredentialsFile(filepath.Join(cfg.DataDir, CredentialsFile)); err != nil {
 		t.Fatal(err)
 	}
 	return a, r53.New(r53.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}), id, secret
 }
 
 // TestSDKChangesReachDNS drives the API with aws-sdk-go-v2 and checks every

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,8 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/vedette-dns/vedette/internal/api/sigv4"
-	"github.com/vedette-dns/vedette/internal/config"
 )
 
 // TestCloudWatchSDK drives the real monitor with aws-sdk-go-v2's CloudWatch
@@ -24,13 +21,8 @@ import (
 // from pushed data and deleted; metric data goes in and comes out; and a
 // CLOUDWATCH_METRIC check follows the alarm.
 func TestCloudWatchSDK(t *testing.T) {
-	var dataDir string
-	a, r := startNode(t, func(c *config.Serve) { dataDir = c.DataDir })
+	a, r, id, secret := startNodeKey(t)
 	ctx := context.Background()
-	id, secret, err := sigv4.ReadCredentialsFile(filepath.Join(dataDir, CredentialsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + a.HTTPAddr()), RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
 	dims := []cwtypes.Dimension{{Name: aws.String("Host"), Value: aws.String("db1")}}

@@ -1,46 +1,25 @@
 package notify_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"io"
-	"math/big"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/notify"
+	"github.com/vedette-dns/vedette/internal/notify/smtptest"
 )
 
-// mailServer is a real SMTP server on loopback offering STARTTLS with a
-// self-signed certificate and AUTH PLAIN (only after STARTTLS).
+// mailServer is a real SMTP server on loopback (STARTTLS, AUTH PLAIN) and
+// how many of its messages the test has read.
 type mailServer struct {
-	addr  string
-	roots *x509.CertPool
-	msgs  chan mailMsg
-
-	mu       sync.Mutex
-	authNoTL int // AUTH attempts made without TLS
-}
-
-type mailMsg struct {
-	from string
-	to   []string
-	data []byte
+	*smtptest.Server
+	seen int
 }
 
 const (
@@ -50,124 +29,32 @@ const (
 
 func newMailServer(t *testing.T) *mailServer {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "test smtp"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mailServer{roots: x509.NewCertPool(), msgs: make(chan mailMsg, 10)}
-	m.roots.AddCert(cert)
-
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		_, tlsOn := c.TLSConnectionState()
-		return &mailSession{m: m, tls: tlsOn}, nil
-	}))
-	srv.Domain = "localhost"
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	srv.ReadTimeout = wait
-	srv.WriteTimeout = wait
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return m
+	return &mailServer{Server: smtptest.Start(t, mailUser, mailPass)}
 }
 
-func (m *mailServer) next(t *testing.T) mailMsg {
+func (m *mailServer) next(t *testing.T) smtptest.Message {
 	t.Helper()
-	select {
-	case msg := <-m.msgs:
-		return msg
-	case <-time.After(wait):
+	msg, ok := m.Next(m.seen, wait)
+	if !ok {
 		t.Fatal("timed out waiting for a mail")
-		return mailMsg{}
 	}
+	m.seen++
+	return msg
 }
-
-type mailSession struct {
-	m      *mailServer
-	tls    bool
-	authed bool
-	from   string
-	to     []string
-}
-
-func (s *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *mailSession) Auth(string) (sasl.Server, error) {
-	if !s.tls {
-		s.m.mu.Lock()
-		s.m.authNoTL++
-		s.m.mu.Unlock()
-	}
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != mailUser || pass != mailPass {
-			return smtp.ErrAuthFailed
-		}
-		s.authed = true
-		return nil
-	}), nil
-}
-
-func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	if !s.authed {
-		return smtp.ErrAuthRequired
-	}
-	s.from = from
-	return nil
-}
-
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.m.msgs <- mailMsg{from: s.from, to: s.to, data: b}
-	return nil
-}
-
-func (s *mailSession) Reset()        { s.from, s.to = "", nil }
-func (s *mailSession) Logout() error { return nil }
 
 func smtpConfig(m *mailServer, pass string) notify.SMTPConfig {
 	return notify.SMTPConfig{
-		Addr: m.addr, Username: mailUser, Password: pass, From: "Vedette <vedette@example.com>",
-		TLSConfig: &tls.Config{RootCAs: m.roots},
+		Addr: m.Addr, Username: mailUser, Password: pass, From: "Vedette <vedette@example.com>",
+		TLSConfig: &tls.Config{RootCAs: m.Roots},
 	}
 }
 
 // parseMail parses msg and returns it with its decoded body.
-func parseMail(t *testing.T, msg mailMsg) (*mail.Message, string) {
+func parseMail(t *testing.T, msg smtptest.Message) (*mail.Message, string) {
 	t.Helper()
-	pm, err := mail.ReadMessage(strings.NewReader(string(msg.data)))
+	pm, err := mail.ReadMessage(strings.NewReader(string(msg.Data)))
 	if err != nil {
-		t.Fatalf("parse mail: %v\n%s", err, msg.data)
+		t.Fatalf("parse mail: %v\n%s", err, msg.Data)
 	}
 	var body io.Reader = pm.Body
 	if pm.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
@@ -195,8 +82,8 @@ func TestEmailDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := ms.next(t)
-	if msg.from != "vedette@example.com" || len(msg.to) != 1 || msg.to[0] != "ops@example.com" {
-		t.Errorf("envelope from %q to %q", msg.from, msg.to)
+	if msg.From != "vedette@example.com" || len(msg.To) != 1 || msg.To[0] != "ops@example.com" {
+		t.Errorf("envelope from %q to %q", msg.From, msg.To)
 	}
 	pm, body := parseMail(t, msg)
 	from, err := pm.Header.AddressList("From")
@@ -228,7 +115,7 @@ func TestEmailDelivery(t *testing.T) {
 	if body = strings.TrimSuffix(body, "\n"); body != n.Message {
 		t.Errorf("body = %q, want %q", body, n.Message)
 	}
-	for _, line := range strings.Split(string(msg.data), "\r\n") {
+	for _, line := range strings.Split(string(msg.Data), "\r\n") {
 		if len(line) > 998 {
 			t.Errorf("line of %d octets", len(line))
 		}
@@ -237,10 +124,8 @@ func TestEmailDelivery(t *testing.T) {
 	if d.Status != notify.StatusDelivered || d.Endpoint != "ops@example.com" || d.SubscriptionArn != sub.Arn {
 		t.Errorf("delivery = %+v", d)
 	}
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	if ms.authNoTL != 0 {
-		t.Errorf("%d AUTH attempts without TLS", ms.authNoTL)
+	if n := ms.AuthWithoutTLS(); n != 0 {
+		t.Errorf("%d AUTH attempts without TLS", n)
 	}
 }
 
@@ -285,10 +170,8 @@ func TestEmailWrongPassword(t *testing.T) {
 	if d.Status != notify.StatusFailed || d.Attempt != 1 || !strings.Contains(d.Error, "535") || !strings.Contains(d.Error, "Authentication failed") {
 		t.Errorf("delivery = %+v, want failed with the server's 535", d)
 	}
-	select {
-	case m := <-ms.msgs:
-		t.Errorf("mail accepted despite the wrong password: %s", m.data)
-	default:
+	if msgs := ms.Messages(); len(msgs) != 0 {
+		t.Errorf("mail accepted despite the wrong password: %s", msgs[0].Data)
 	}
 }
 

@@ -1,18 +1,10 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,98 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"github.com/vedette-dns/vedette/internal/notify"
+	"github.com/vedette-dns/vedette/internal/notify/smtptest"
 )
-
-// mailbox is a real SMTP server (STARTTLS, AUTH PLAIN) on loopback that
-// keeps the messages it accepts.
-type mailbox struct {
-	addr   string
-	caFile string
-	mu     sync.Mutex
-	msgs   []string
-}
-
-func startMailbox(t *testing.T, user, pass string) *mailbox {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mailbox{caFile: filepath.Join(t.TempDir(), "smtp-ca.pem")}
-	if err := os.WriteFile(m.caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &mailSession{m: m, user: user, pass: pass}, nil
-	}))
-	srv.Domain = "127.0.0.1"
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.addr = ln.Addr().String()
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return m
-}
-
-func (m *mailbox) messages() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.msgs...)
-}
-
-type mailSession struct {
-	m          *mailbox
-	user, pass string
-	authed     bool
-}
-
-func (s *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *mailSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.user || pass != s.pass {
-			return errors.New("invalid credentials")
-		}
-		s.authed = true
-		return nil
-	}), nil
-}
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error {
-	if !s.authed {
-		return smtp.ErrAuthRequired
-	}
-	return nil
-}
-func (s *mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *mailSession) Reset()                               {}
-func (s *mailSession) Logout() error                        { return nil }
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.m.mu.Lock()
-	s.m.msgs = append(s.m.msgs, string(b))
-	s.m.mu.Unlock()
-	return nil
-}
 
 // hook is a webhook target that verifies signatures and keeps the messages.
 type hook struct {
@@ -166,12 +69,16 @@ const hookSecret = "e2e-hook-secret-0123456789"
 func TestAlarmNotifications(t *testing.T) {
 	t.Parallel()
 	bin := awsCLIs(t)["v2"]
-	mail := startMailbox(t, "vedette", "mail-secret")
+	mail := smtptest.Start(t, "vedette", "mail-secret")
+	caFile := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(caFile, mail.CAPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	h := &hook{}
 	hookSrv := httptest.NewServer(h)
 	defer hookSrv.Close()
-	s := startServerArgs(t, filepath.Join(t.TempDir(), "data"), []string{"--smtp-server", mail.addr, "--smtp-username", "vedette",
-		"--smtp-from", "vedette@example.test", "--smtp-ca-file", mail.caFile}, append(rootEnv, "VEDETTE_SMTP_PASSWORD=mail-secret")...)
+	s := startServerArgs(t, filepath.Join(t.TempDir(), "data"), []string{"--smtp-server", mail.Addr, "--smtp-username", "vedette",
+		"--smtp-from", "vedette@example.test", "--smtp-ca-file", caFile}, append(rootEnv, "VEDETTE_SMTP_PASSWORD=mail-secret")...)
 	c := &cli{t: t, bin: bin, url: s.apiURL, env: []string{"AWS_ACCESS_KEY_ID=" + rootID, "AWS_SECRET_ACCESS_KEY=" + rootSecret,
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_CONFIG_FILE=" + os.DevNull, "AWS_SHARED_CREDENTIALS_FILE=" + os.DevNull, "AWS_PAGER="}}
 	ep := startEndpoint(t, "127.0.0.1:0")
@@ -202,7 +109,7 @@ func TestAlarmNotifications(t *testing.T) {
 		if len(states) == 0 || states[len(states)-1] != "ALARM" {
 			return fmt.Errorf("webhook states %v", states)
 		}
-		if !mailWith(mail.messages(), `ALARM: "web-down"`) {
+		if !mailWith(mail.Messages(), `ALARM: "web-down"`) {
 			return errors.New("no ALARM email yet")
 		}
 		return nil
@@ -225,14 +132,15 @@ func TestAlarmNotifications(t *testing.T) {
 		}
 		// The alarm may have sent OK once before (INSUFFICIENT_DATA → OK):
 		// the OK that counts comes after the ALARM email.
-		msgs := mail.messages()
-		alarmAt := slices.IndexFunc(msgs, func(m string) bool { return strings.Contains(m, `ALARM: "web-down"`) })
+		msgs := mail.Messages()
+		alarmAt := slices.IndexFunc(msgs, func(m smtptest.Message) bool { return strings.Contains(string(m.Data), `ALARM: "web-down"`) })
 		if !mailWith(msgs[alarmAt+1:], `OK: "web-down"`) {
 			return errors.New("no OK email after the ALARM email yet")
 		}
 		return nil
 	})
-	for _, msg := range mail.messages() {
+	for _, m := range mail.Messages() {
+		msg := string(m.Data)
 		if !strings.Contains(msg, "From: <vedette@example.test>") || !strings.Contains(msg, "To: <oncall@example.test>") {
 			t.Fatalf("email headers:\n%s", msg)
 		}
@@ -252,9 +160,9 @@ func TestAlarmNotifications(t *testing.T) {
 	}
 }
 
-func mailWith(msgs []string, s string) bool {
+func mailWith(msgs []smtptest.Message, s string) bool {
 	for _, m := range msgs {
-		if strings.Contains(m, s) {
+		if strings.Contains(string(m.Data), s) {
 			return true
 		}
 	}
