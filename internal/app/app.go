@@ -35,6 +35,7 @@ import (
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/monitor"
 	"github.com/vedette-dns/vedette/internal/monitor/history"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 	"github.com/vedette-dns/vedette/internal/notify"
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/store/bolt"
@@ -68,11 +69,12 @@ type App struct {
 	history  *history.DB
 	notify   *notify.Service
 	monitor  *monitor.Monitor
-	// selfCollectors are Vedette's own Prometheus collectors (DNS, probes,
-	// API, store), registered on /metrics.
-	selfCollectors []prometheus.Collector
-	rootID         string
-	rootSecret     string
+	// registry is /metrics' registry: Vedette's own metrics (DNS, probes,
+	// API, store) register on it as their parts start.
+	registry   *prometheus.Registry
+	apiMetrics *selfmetrics.API
+	rootID     string
+	rootSecret string
 }
 
 // Start opens the store, starts DNS, loads the zones into it, then starts the
@@ -92,7 +94,9 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		return nil, err
 	}
 	a.rootID, a.rootSecret = id, secret
-	if a.store, err = bolt.Open(filepath.Join(cfg.DataDir, StoreFile), bolt.Options{Logger: log}); err != nil {
+	a.registry = prometheus.NewRegistry()
+	a.apiMetrics = selfmetrics.NewAPI(a.registry)
+	if a.store, err = bolt.Open(filepath.Join(cfg.DataDir, StoreFile), bolt.Options{Logger: log, Observer: selfmetrics.NewStore(a.registry)}); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	if err := a.startDNS(&cfg); err != nil {
@@ -125,6 +129,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 	}
 	cat := catalog.New(a.store)
 	api := route53.New(route53.Options{
+		Metrics:        a.apiMetrics,
 		Catalog:        cat,
 		Auth:           route53.RootOnly(route53.SigV4(verifier), isRoot),
 		NameServers:    cfg.NameServers,
@@ -143,7 +148,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		},
 		CheckerIPRanges: func() []string { return mergeRanges(a.sources.ranges(), remote.SourceRanges()) },
 	})
-	arcAPI := &arc.API{Switches: cat, Auth: route53.RootOnly(route53.SigV4(arcVerifier), isRoot), Logger: log}
+	arcAPI := &arc.API{Switches: cat, Auth: route53.RootOnly(route53.SigV4(arcVerifier), isRoot), Logger: log, Metrics: a.apiMetrics}
 	h := handlers{route53: api, arc: arcAPI, checker: remote, metrics: a.metricsHandler()}
 	if err := a.monitoringAPIs(&h, keys, isRoot); err != nil {
 		return nil, err
@@ -162,6 +167,7 @@ func (a *App) startDNS(cfg *config.Serve) error {
 		return err
 	}
 	a.dns = &dns.Server{ListenAddr: cfg.DNSListen, UDPSockets: cfg.DNSSockets, Logger: a.log, Placer: placer}
+	a.registry.MustRegister(a.dns.Collector())
 	if err := a.dns.Start(); err != nil {
 		return fmt.Errorf("start DNS on %s: %w", cfg.DNSListen, err)
 	}

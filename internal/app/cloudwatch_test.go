@@ -13,7 +13,6 @@ import (
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/aws/smithy-go"
-
 )
 
 // TestCloudWatchSDK drives the real monitor with aws-sdk-go-v2's CloudWatch

@@ -15,6 +15,7 @@ import (
 	"github.com/vedette-dns/vedette/internal/health"
 	"github.com/vedette-dns/vedette/internal/healthfeed"
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 	"github.com/vedette-dns/vedette/internal/probe"
 	"github.com/vedette-dns/vedette/internal/version"
 )
@@ -52,6 +53,7 @@ func (s *sourceSet) ranges() []string {
 func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	a.policy = &probe.Policy{Allow: cfg.ProbeAllow, Deny: cfg.ProbeDeny}
 	a.prober = checkprobe.New(probe.New(probe.Options{Policy: a.policy, UserAgentVersion: version.String()}), a.sources.add)
+	a.prober.SetObserver(selfmetrics.NewProbes(a.registry))
 	a.checks = checkerapi.NewChecks()
 	var feed *healthfeed.Feed
 	if cfg.NoChecker {

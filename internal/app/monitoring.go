@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -163,9 +162,9 @@ func (a *App) monitoringAPIs(h *handlers, keys *checkerapi.Keys, isRoot func(str
 	if err != nil {
 		return err
 	}
-	cw := &cloudwatch.API{Backend: cloudwatchBackend{a}, Auth: cwAuth, Region: arnRegion, AccountID: arnAccount, Logger: a.log}
+	cw := &cloudwatch.API{Backend: cloudwatchBackend{a}, Auth: cwAuth, Region: arnRegion, AccountID: arnAccount, Logger: a.log, Metrics: a.apiMetrics}
 	h.cloudwatch, h.cwBinary = cw, cw
-	h.sns = &sns.API{Backend: a.notify, Auth: snsAuth, Region: arnRegion, AccountID: arnAccount, Logger: a.log}
+	h.sns = &sns.API{Backend: a.notify, Auth: snsAuth, Region: arnRegion, AccountID: arnAccount, Logger: a.log, Metrics: a.apiMetrics}
 	h.alertmanager = &alertmanager.Handler{
 		Secret: func(id string) (string, bool) {
 			if !isRoot(id) {
@@ -182,14 +181,11 @@ func (a *App) monitoringAPIs(h *handlers, keys *checkerapi.Keys, isRoot func(str
 // metricsHandler serves /metrics: the Route 53 metrics of every health
 // check, Vedette's own, and the Go runtime's.
 func (a *App) metricsHandler() http.Handler {
-	reg := prometheus.NewRegistry()
+	reg := a.registry
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		a.monitor.Collector(a.healthCheckNames),
 	)
-	for _, c := range a.selfCollectors {
-		reg.MustRegister(c)
-	}
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)})
 }

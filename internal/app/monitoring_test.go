@@ -133,6 +133,43 @@ func TestRoute53Metrics(t *testing.T) {
 		v, ok := gauge(scrape(t, a), "vedette_child_health_check_healthy_count", map[string]string{"health_check_id": calcID})
 		return ok && v == 0
 	})
+	// Vedette's own metrics are there too, counting what this test did.
+	fams = scrape(t, a)
+	for name, labels := range map[string]map[string]string{
+		"vedette_probes_total":       {"type": "HTTPS", "result": "failure"},
+		"vedette_api_requests_total": {"api": "route53", "operation": "CreateHealthCheck", "code": "201"},
+	} {
+		if v, ok := counter(fams, name, labels); !ok || v < 1 {
+			t.Errorf("%s%v = %v %v", name, labels, v, ok)
+		}
+	}
+	for _, name := range []string{"vedette_dns_queries_total", "vedette_store_operation_duration_seconds", "go_goroutines"} {
+		if fams[name] == nil {
+			t.Errorf("%s missing from /metrics", name)
+		}
+	}
+}
+
+// counter returns the value of the counter series whose labels include want.
+func counter(fams map[string]*dto.MetricFamily, name string, want map[string]string) (float64, bool) {
+	f := fams[name]
+	if f == nil {
+		return 0, false
+	}
+next:
+	for _, m := range f.Metric {
+		for k, v := range want {
+			found := false
+			for _, l := range m.Label {
+				found = found || (l.GetName() == k && l.GetValue() == v)
+			}
+			if !found {
+				continue next
+			}
+		}
+		return m.GetCounter().GetValue(), true
+	}
+	return 0, false
 }
 
 // TestHistorySurvivesRestart: a check's status changes and per-minute

@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/vedette-dns/vedette/internal/checker"
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 	"github.com/vedette-dns/vedette/internal/probe"
 )
 
@@ -20,6 +22,7 @@ import (
 type Prober struct {
 	p        *probe.EndpointProber
 	onSource func(netip.Addr)
+	obs      selfmetrics.ProbeObserver
 
 	mu      sync.Mutex
 	targets map[string]cached
@@ -36,6 +39,11 @@ type cached struct {
 func New(p *probe.EndpointProber, onSource func(netip.Addr)) *Prober {
 	return &Prober{p: p, onSource: onSource, targets: map[string]cached{}}
 }
+
+// SetObserver makes every probe Probe runs reported to obs (health-check
+// type, success, duration); nil, the default, reports nothing. Call it
+// before the first Probe.
+func (cp *Prober) SetObserver(obs selfmetrics.ProbeObserver) { cp.obs = obs }
 
 func (cp *Prober) target(hc model.HealthCheck) (probe.Target, error) {
 	cp.mu.Lock()
@@ -63,13 +71,18 @@ func (cp *Prober) Keep(checks []model.HealthCheck) {
 	}
 }
 
-// Probe implements checker.Prober.
+// Probe implements checker.Prober. A probe that ran is reported to the
+// observer set with SetObserver; an invalid target is not (no probe ran).
 func (cp *Prober) Probe(ctx context.Context, hc model.HealthCheck) checker.Result {
 	t, err := cp.target(hc)
 	if err != nil {
 		return checker.Result{Reason: probe.ReasonInvalidTarget}
 	}
+	start := time.Now()
 	r := cp.p.Probe(ctx, t)
+	if cp.obs != nil {
+		cp.obs.ObserveProbe(string(hc.Config.Type), r.Success, time.Since(start))
+	}
 	res := checker.Result{Success: r.Success, Reason: r.Reason, Timings: r.Timings}
 	src := r.SourceIP
 	if !src.IsValid() {

@@ -17,10 +17,14 @@ type scratch struct {
 	client netip.Addr // the query's source address, set by the reader
 	key    []byte     // cache key, cap keyCap
 	pack   []byte     // the slow path packs here, cap maxMsg
+
+	counts    *queryCounts // where handle counts this goroutine's queries
+	rcode     int          // the rcode of the reply reply returned
+	malformed bool         // the query reply answered did not parse
 }
 
-func newScratch() *scratch {
-	return &scratch{key: make([]byte, 0, keyCap), pack: make([]byte, maxMsg)}
+func newScratch(counts *queryCounts) *scratch {
+	return &scratch{key: make([]byte, 0, keyCap), pack: make([]byte, maxMsg), counts: counts}
 }
 
 // safeReply is reply with a recover: a panic drops the query and is logged.
@@ -29,9 +33,20 @@ func (s *Server) safeReply(q, out []byte, udp bool, sc *scratch) (resp []byte) {
 		if p := recover(); p != nil {
 			s.log.Error("dns: panic answering a query", "panic", p, "stack", string(debug.Stack()))
 			resp = nil
+			sc.counts.count(nil, 0, false)
 		}
 	}()
-	return s.reply(q, out, udp, sc)
+	return s.handle(q, out, udp, sc)
+}
+
+// handle is reply, counting the query in sc.counts by the rcode of its
+// reply (or as dropped): a few atomic adds on counters only this goroutine
+// writes, nothing allocated.
+func (s *Server) handle(q, out []byte, udp bool, sc *scratch) []byte {
+	sc.malformed = false
+	resp := s.reply(q, out, udp, sc)
+	sc.counts.count(resp, sc.rcode, sc.malformed)
+	return resp
 }
 
 // reply writes the reply to query q into out (len maxMsg) and returns it, or
@@ -45,6 +60,7 @@ func (s *Server) reply(q, out []byte, udp bool, sc *scratch) []byte {
 	qr, plain := parseQuery(q, sc.key)
 	if plain && st != nil && st.cache != nil {
 		if pkt := st.cache.get(qr.key); pkt != nil {
+			sc.rcode = int(pkt[3] & 0x0F) // cached replies are plain: no extended rcode
 			return emit(out, pkt, q, qr.nameEnd, s.limit(udp, qr.edns, qr.size), qr.edns)
 		}
 	}
@@ -72,6 +88,7 @@ func (s *Server) miss(st *serving, q, out []byte, udp bool, key []byte, sc *scra
 	}
 	var m dns.Msg
 	if err := m.Unpack(q); err != nil {
+		sc.rcode, sc.malformed = dns.RcodeFormatError, true
 		return formErr(out, q)
 	}
 	r, cacheable := s.answer(st, &m, sc.client)
@@ -86,6 +103,7 @@ func (s *Server) miss(st *serving, q, out []byte, udp bool, key []byte, sc *scra
 	if key != nil && cacheable && st.cache != nil {
 		st.cache.put(key, pkt)
 	}
+	sc.rcode = r.Rcode
 	opt := m.IsEdns0()
 	limit := s.limit(udp, opt != nil, optSize(opt))
 	return emit(out, pkt, q, max(nameEnd(q, headerLen), 0), limit, r.IsEdns0() != nil)

@@ -94,6 +94,12 @@ type Server struct {
 	tcp     net.Listener
 	conns   map[net.Conn]struct{}
 	wg      sync.WaitGroup
+
+	// Query counters (see Collector): one set per UDP socket reader, under
+	// mu, and one shared by the TCP connections.
+	udpCounts []*queryCounts
+	_         [64]byte // keep tcpCounts off the cache lines UDP readers read
+	tcpCounts queryCounts
 }
 
 // serving is what a query is answered from: a snapshot and its reply cache,
@@ -116,7 +122,7 @@ func (s *Server) init() {
 			s.maxUDP = DefaultMaxUDPSize
 		}
 		s.maxUDP = min(max(s.maxUDP, minUDPSize), maxMsg)
-		s.tcpBufs.New = func() any { return newTCPBuffers() }
+		s.tcpBufs.New = func() any { return newTCPBuffers(&s.tcpCounts) }
 		s.done = make(chan struct{})
 	})
 }
@@ -203,8 +209,10 @@ func (s *Server) Start() error {
 	s.addr = netip.AddrPortFrom(ap.Addr(), uint16(ln.Addr().(*net.TCPAddr).Port))
 	s.conns = make(map[net.Conn]struct{})
 	for _, fd := range fds {
+		counts := new(queryCounts)
+		s.udpCounts = append(s.udpCounts, counts)
 		s.wg.Add(1)
-		go s.serveUDP(fd)
+		go s.serveUDP(fd, counts)
 	}
 	s.wg.Add(1)
 	go s.acceptTCP(ln)

@@ -17,7 +17,9 @@ type tcpBuffers struct {
 	sc  *scratch
 }
 
-func newTCPBuffers() *tcpBuffers { return &tcpBuffers{sc: newScratch()} }
+func newTCPBuffers(counts *queryCounts) *tcpBuffers {
+	return &tcpBuffers{sc: newScratch(counts)}
+}
 
 // acceptTCP accepts connections until the listener is closed.
 func (s *Server) acceptTCP(ln net.Listener) {

@@ -127,11 +127,12 @@ type udpWorker struct {
 // serveUDP reads and answers datagrams on fd until Close, on a locked OS
 // thread blocked in recvfrom: no netpoller, no goroutine wake-up per packet,
 // and nothing allocated per packet.
-func (s *Server) serveUDP(fd int) {
+// Its queries are counted in counts, which only it writes.
+func (s *Server) serveUDP(fd int, counts *queryCounts) {
 	defer s.wg.Done()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	w := &udpWorker{fd: fd, sc: newScratch()}
+	w := &udpWorker{fd: fd, sc: newScratch(counts)}
 	last := time.Now()
 	for !s.closing.Load() {
 		if now := time.Now(); now.Sub(last) > yieldEvery {

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of the API.
@@ -37,6 +38,19 @@ type API struct {
 	Switches Switches
 	Auth     Authenticator
 	Logger   *slog.Logger
+	// Metrics, when set, is told about every request: operation (e.g.
+	// UpdateRoutingControlState), HTTP status and duration; requests that
+	// fail authentication or name no known operation count as
+	// selfmetrics.UnknownOperation. Default: none.
+	Metrics selfmetrics.RequestObserver
+}
+
+// operations are the operations the API serves, by X-Amz-Target suffix.
+var operations = map[string]bool{
+	"GetRoutingControlState":     true,
+	"UpdateRoutingControlState":  true,
+	"UpdateRoutingControlStates": true,
+	"ListRoutingControls":        true,
 }
 
 type apiError struct {
@@ -49,6 +63,9 @@ func (e *apiError) Error() string { return e.code + ": " + e.msg }
 
 // ServeHTTP handles POST / with X-Amz-Target ToggleCustomerAPI.<Operation>.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w, done := selfmetrics.Track(a.Metrics, selfmetrics.APIARC, w)
+	metricOp := selfmetrics.UnknownOperation
+	defer func() { done(metricOp) }()
 	if _, err := a.Auth.Authenticate(r); err != nil {
 		var ce interface {
 			ErrorCode() string
@@ -67,6 +84,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
+	if operations[op] {
+		metricOp = op
+	}
 	out, err := a.dispatch(r.Context(), op, body)
 	if err != nil {
 		var ae *apiError

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vedette-dns/vedette/internal/api/awsquery"
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 )
 
 // Backend stores alarms and metric data. Errors of type *model.AlarmError carry CloudWatch's code
@@ -68,6 +69,8 @@ type API struct {
 	// Now returns the current time (PutMetricData's timestamp window,
 	// default end times). Default: time.Now.
 	Now func() time.Time
+	// Metrics counts requests by operation and status. Default: none.
+	Metrics selfmetrics.RequestObserver
 }
 
 func (a *API) log() *slog.Logger {
@@ -87,6 +90,12 @@ func (a *API) now() time.Time {
 // ServeHTTP authenticates the request, decodes it in its protocol, runs
 // the operation and encodes the result in the same protocol.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op := selfmetrics.UnknownOperation
+	if a.Metrics != nil {
+		var done func(string)
+		w, done = selfmetrics.Track(a.Metrics, selfmetrics.APICloudWatch, w)
+		defer func() { done(op) }()
+	}
 	p := detect(r)
 	requestID := awsquery.NewRequestID()
 	if r.Method != http.MethodPost {
@@ -102,6 +111,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	opName, decode, err := p.parse(r)
+	if _, known := operations[opName]; known {
+		op = opName
+	}
 	if err == nil {
 		var out any
 		out, err = a.run(r.Context(), opName, decode)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vedette-dns/vedette/internal/catalog"
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 )
 
 // Authenticator verifies a request's credentials. It returns the access key id
@@ -73,6 +74,11 @@ type Options struct {
 	// Alarm looks up a metric alarm by name, for CLOUDWATCH_METRIC health
 	// checks. Default: none (such checks are refused).
 	Alarm func(ctx context.Context, name string) (*model.Alarm, bool)
+	// Metrics, when set, is told about every request: operation (the AWS
+	// name, e.g. ListHostedZones), HTTP status and duration; requests that
+	// fail authentication or match no operation count as
+	// selfmetrics.UnknownOperation. Default: none.
+	Metrics selfmetrics.RequestObserver
 }
 
 // API serves the Route 53 API.
@@ -112,49 +118,56 @@ func New(opts Options) *API {
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// route is a handler and the name of its operation.
+type route struct {
+	op string
+	fn handlerFunc
+}
+
 const prefix = "/2013-04-01"
 
 func (a *API) routes() {
-	h := map[string]handlerFunc{
-		"POST /hostedzone":                        a.createHostedZone,
-		"GET /hostedzone":                         a.listHostedZones,
-		"GET /hostedzone/{id}":                    a.getHostedZone,
-		"POST /hostedzone/{id}":                   a.updateHostedZoneComment,
-		"DELETE /hostedzone/{id}":                 a.deleteHostedZone,
-		"GET /hostedzonesbyname":                  a.listHostedZonesByName,
-		"GET /hostedzonecount":                    a.getHostedZoneCount,
-		"POST /hostedzone/{id}/rrset/{$}":         a.changeResourceRecordSets,
-		"POST /hostedzone/{id}/rrset":             a.changeResourceRecordSets,
-		"GET /hostedzone/{id}/rrset":              a.listResourceRecordSets,
-		"GET /hostedzone/{id}/rrset/{$}":          a.listResourceRecordSets,
-		"GET /change/{id}":                        a.getChange,
-		"GET /hostedzonelimit/{id}/{type}":        a.getHostedZoneLimit,
-		"GET /accountlimit/{type}":                a.getAccountLimit,
-		"POST /healthcheck":                       a.createHealthCheck,
-		"GET /healthcheck":                        a.listHealthChecks,
-		"GET /healthcheck/{id}":                   a.getHealthCheck,
-		"POST /healthcheck/{id}":                  a.updateHealthCheck,
-		"DELETE /healthcheck/{id}":                a.deleteHealthCheck,
-		"GET /healthcheck/{id}/status":            a.getHealthCheckStatus,
-		"GET /healthcheck/{id}/lastfailurereason": a.getHealthCheckLastFailureReason,
-		"GET /healthcheckcount":                   a.getHealthCheckCount,
-		"GET /checkeripranges":                    a.getCheckerIPRanges,
-		"GET /testdnsanswer":                      a.testDNSAnswer,
-		"POST /cidrcollection":                    a.createCidrCollection,
-		"GET /cidrcollection":                     a.listCidrCollections,
-		"POST /cidrcollection/{id}":               a.changeCidrCollection,
-		"GET /cidrcollection/{id}":                a.listCidrLocations,
-		"GET /cidrcollection/{id}/cidrblocks":     a.listCidrBlocks,
-		"DELETE /cidrcollection/{id}":             a.deleteCidrCollection,
-		"GET /tags/{type}/{id}":                   a.listTagsForResource,
-		"POST /tags/{type}/{id}":                  a.changeTagsForResource,
-		"POST /tags/{type}":                       a.listTagsForResources,
+	// Each route: its handler and its operation's name in the AWS API.
+	h := map[string]route{
+		"POST /hostedzone":                        {"CreateHostedZone", a.createHostedZone},
+		"GET /hostedzone":                         {"ListHostedZones", a.listHostedZones},
+		"GET /hostedzone/{id}":                    {"GetHostedZone", a.getHostedZone},
+		"POST /hostedzone/{id}":                   {"UpdateHostedZoneComment", a.updateHostedZoneComment},
+		"DELETE /hostedzone/{id}":                 {"DeleteHostedZone", a.deleteHostedZone},
+		"GET /hostedzonesbyname":                  {"ListHostedZonesByName", a.listHostedZonesByName},
+		"GET /hostedzonecount":                    {"GetHostedZoneCount", a.getHostedZoneCount},
+		"POST /hostedzone/{id}/rrset/{$}":         {"ChangeResourceRecordSets", a.changeResourceRecordSets},
+		"POST /hostedzone/{id}/rrset":             {"ChangeResourceRecordSets", a.changeResourceRecordSets},
+		"GET /hostedzone/{id}/rrset":              {"ListResourceRecordSets", a.listResourceRecordSets},
+		"GET /hostedzone/{id}/rrset/{$}":          {"ListResourceRecordSets", a.listResourceRecordSets},
+		"GET /change/{id}":                        {"GetChange", a.getChange},
+		"GET /hostedzonelimit/{id}/{type}":        {"GetHostedZoneLimit", a.getHostedZoneLimit},
+		"GET /accountlimit/{type}":                {"GetAccountLimit", a.getAccountLimit},
+		"POST /healthcheck":                       {"CreateHealthCheck", a.createHealthCheck},
+		"GET /healthcheck":                        {"ListHealthChecks", a.listHealthChecks},
+		"GET /healthcheck/{id}":                   {"GetHealthCheck", a.getHealthCheck},
+		"POST /healthcheck/{id}":                  {"UpdateHealthCheck", a.updateHealthCheck},
+		"DELETE /healthcheck/{id}":                {"DeleteHealthCheck", a.deleteHealthCheck},
+		"GET /healthcheck/{id}/status":            {"GetHealthCheckStatus", a.getHealthCheckStatus},
+		"GET /healthcheck/{id}/lastfailurereason": {"GetHealthCheckLastFailureReason", a.getHealthCheckLastFailureReason},
+		"GET /healthcheckcount":                   {"GetHealthCheckCount", a.getHealthCheckCount},
+		"GET /checkeripranges":                    {"GetCheckerIpRanges", a.getCheckerIPRanges},
+		"GET /testdnsanswer":                      {"TestDNSAnswer", a.testDNSAnswer},
+		"POST /cidrcollection":                    {"CreateCidrCollection", a.createCidrCollection},
+		"GET /cidrcollection":                     {"ListCidrCollections", a.listCidrCollections},
+		"POST /cidrcollection/{id}":               {"ChangeCidrCollection", a.changeCidrCollection},
+		"GET /cidrcollection/{id}":                {"ListCidrLocations", a.listCidrLocations},
+		"GET /cidrcollection/{id}/cidrblocks":     {"ListCidrBlocks", a.listCidrBlocks},
+		"DELETE /cidrcollection/{id}":             {"DeleteCidrCollection", a.deleteCidrCollection},
+		"GET /tags/{type}/{id}":                   {"ListTagsForResource", a.listTagsForResource},
+		"POST /tags/{type}/{id}":                  {"ChangeTagsForResource", a.changeTagsForResource},
+		"POST /tags/{type}":                       {"ListTagsForResources", a.listTagsForResources},
 	}
-	for pattern, fn := range h {
+	for pattern, rt := range h {
 		method, path, _ := strings.Cut(pattern, " ")
-		a.mux.Handle(method+" "+prefix+path, a.wrap(fn))
+		a.mux.Handle(method+" "+prefix+path, a.wrap(rt.op, rt.fn))
 	}
-	a.mux.Handle(prefix+"/", a.wrap(func(w http.ResponseWriter, r *http.Request) error {
+	a.mux.Handle(prefix+"/", a.wrap(selfmetrics.UnknownOperation, func(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusNotFound, "UnknownOperationException", "No operation matches %s %s", r.Method, r.URL.Path)
 	}))
 }
@@ -180,9 +193,14 @@ func newRequestID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// wrap adds the request id, authenticates, bounds the body and renders errors.
-func (a *API) wrap(fn handlerFunc) http.Handler {
+// wrap adds the request id, authenticates, bounds the body, renders errors
+// and reports the request to Options.Metrics as operation op (or
+// selfmetrics.UnknownOperation when it fails authentication).
+func (a *API) wrap(op string, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w, done := selfmetrics.Track(a.opts.Metrics, selfmetrics.APIRoute53, w)
+		metricOp := op
+		defer func() { done(metricOp) }()
 		id := a.opts.NewRequestID()
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		w.Header().Set("x-amzn-RequestId", id)
@@ -192,6 +210,7 @@ func (a *API) wrap(fn handlerFunc) http.Handler {
 			if !errors.As(err, &ce) {
 				err = errorf(http.StatusForbidden, "AccessDenied", "%s", err.Error())
 			}
+			metricOp = selfmetrics.UnknownOperation
 			a.writeError(w, r, err)
 			return
 		}

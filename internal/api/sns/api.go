@@ -9,6 +9,7 @@ import (
 	"github.com/vedette-dns/vedette/internal/api/awsquery"
 	"github.com/vedette-dns/vedette/internal/api/route53"
 	"github.com/vedette-dns/vedette/internal/model"
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 )
 
 // Namespace is SNS's XML namespace.
@@ -44,6 +45,8 @@ type API struct {
 	Region    string
 	AccountID string
 	Logger    *slog.Logger
+	// Metrics counts requests by operation and status. Default: none.
+	Metrics selfmetrics.RequestObserver
 }
 
 func (a *API) log() *slog.Logger {
@@ -56,6 +59,12 @@ func (a *API) log() *slog.Logger {
 // ServeHTTP authenticates the request, decodes its form, runs the action
 // and writes the XML response.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op := selfmetrics.UnknownOperation
+	if a.Metrics != nil {
+		var done func(string)
+		w, done = selfmetrics.Track(a.Metrics, selfmetrics.APISNS, w)
+		defer func() { done(op) }()
+	}
 	requestID := awsquery.NewRequestID()
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		awsquery.WriteError(w, Namespace, requestID, &awsquery.Error{Status: http.StatusMethodNotAllowed, Code: "InvalidAction", Message: "SNS requests use POST."})
@@ -71,6 +80,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := awsquery.ReadForm(r)
 	action := form.Get("Action")
+	if _, known := operations[action]; known {
+		op = action
+	}
 	var out any
 	if err == nil {
 		out, err = a.run(r.Context(), action, func(v any) error {

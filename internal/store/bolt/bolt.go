@@ -16,6 +16,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/vedette-dns/vedette/internal/monitor/selfmetrics"
 	"github.com/vedette-dns/vedette/internal/store"
 )
 
@@ -57,6 +58,13 @@ type Options struct {
 	// NoSync skips the fsync of each commit, so acknowledged writes can be
 	// lost on power failure. Only for benchmarks and tests. Default: false.
 	NoSync bool
+	// Observer, when set, is told the latency of reads (selfmetrics.StoreGet
+	// for Get, StoreRange for Range), of write transactions up to their
+	// durable commit, writer queueing included (StoreCommit: Txn, Compact
+	// and lease changes), and of the live delivery of a commit's events to
+	// each watcher, from the commit's publication (StoreWatch). Default:
+	// none.
+	Observer selfmetrics.StoreObserver
 }
 
 type realClock struct{}
@@ -74,6 +82,7 @@ type Store struct {
 	clock      store.Clock
 	log        *slog.Logger
 	keepEvents int64
+	obs        selfmetrics.StoreObserver // nil: no latencies measured
 
 	// closeMu is held shared by every call in flight and exclusively by
 	// Close while it marks the store closed.
@@ -88,7 +97,7 @@ type Store struct {
 
 	mu       sync.Mutex // guards rev and watchers
 	rev      int64      // last published revision
-	watchers map[*watcher]chan store.WatchResponse
+	watchers map[*watcher]chan queued
 
 	leaseMu sync.Mutex // guards leases; entries are added and removed under writeMu too
 	leases  map[store.LeaseID]*lease
@@ -125,8 +134,9 @@ func Open(path string, opts Options) (*Store, error) {
 		clock:      opts.Clock,
 		log:        opts.Logger,
 		keepEvents: int64(opts.KeepEvents),
+		obs:        opts.Observer,
 		done:       make(chan struct{}),
-		watchers:   make(map[*watcher]chan store.WatchResponse),
+		watchers:   make(map[*watcher]chan queued),
 		leases:     make(map[store.LeaseID]*lease),
 	}
 	if err := s.load(); err != nil {
@@ -241,12 +251,27 @@ func (s *Store) enter(ctx context.Context) error {
 
 func (s *Store) exit() { s.closeMu.RUnlock() }
 
+// observe reports the latency of op, started at start, to the observer.
+func (s *Store) observe(op string, start time.Time) {
+	if s.obs != nil {
+		s.obs.ObserveStore(op, time.Since(start))
+	}
+}
+
+// queued is a response in a watcher's live queue, with when it was
+// published (zero when no observer measures delivery).
+type queued struct {
+	resp store.WatchResponse
+	at   time.Time
+}
+
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, key string) (kv store.KeyValue, ok bool, rev int64, err error) {
 	if err := s.enter(ctx); err != nil {
 		return kv, false, 0, err
 	}
 	defer s.exit()
+	defer s.observe(selfmetrics.StoreGet, time.Now())
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		rev = fromU64(tx.Bucket(bucketMeta).Get(keyRev))
 		raw := tx.Bucket(bucketKV).Get([]byte(key))
@@ -269,6 +294,7 @@ func (s *Store) Range(ctx context.Context, prefix string) (kvs []store.KeyValue,
 		return nil, 0, err
 	}
 	defer s.exit()
+	defer s.observe(selfmetrics.StoreRange, time.Now())
 	err = s.db.View(func(tx *bbolt.Tx) error {
 		rev = fromU64(tx.Bucket(bucketMeta).Get(keyRev))
 		p := []byte(prefix)
@@ -341,6 +367,7 @@ func (s *Store) Compact(ctx context.Context, rev int64) error {
 // once the transaction is durable, published to watchers. It returns the
 // store revision after the commit.
 func (s *Store) commit(ctx context.Context, fn func(*batch) error) (int64, error) {
+	start := time.Now()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -357,6 +384,7 @@ func (s *Store) commit(ctx context.Context, fn func(*batch) error) (int64, error
 		}
 		return b.finish()
 	})
+	s.observe(selfmetrics.StoreCommit, start)
 	if errors.Is(err, errNothingWritten) {
 		return b.rev - 1, nil
 	}
@@ -845,7 +873,7 @@ func (s *Store) runWatch(ctx context.Context, w *watcher) {
 
 // catchUp replays the log until w is level with the published revision,
 // then subscribes w and returns its live queue.
-func (s *Store) catchUp(ctx context.Context, w *watcher) (<-chan store.WatchResponse, error) {
+func (s *Store) catchUp(ctx context.Context, w *watcher) (<-chan queued, error) {
 	for {
 		queue, upto := s.subscribe(w)
 		if queue != nil {
@@ -863,13 +891,13 @@ func (s *Store) catchUp(ctx context.Context, w *watcher) (<-chan store.WatchResp
 
 // subscribe registers w for live events if it has seen every published
 // revision; otherwise it returns the published revision to replay up to.
-func (s *Store) subscribe(w *watcher) (<-chan store.WatchResponse, int64) {
+func (s *Store) subscribe(w *watcher) (<-chan queued, int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if w.next <= s.rev {
 		return nil, s.rev
 	}
-	q := make(chan store.WatchResponse, watchQueueLen)
+	q := make(chan queued, watchQueueLen)
 	s.watchers[w] = q
 	return q, 0
 }
@@ -911,17 +939,20 @@ func (s *Store) readLog(w *watcher, upto int64) (store.WatchResponse, error) {
 // follow forwards live responses from queue. It returns true when the
 // queue overflowed and w must catch up from the log, false when ctx or the
 // store is done.
-func (s *Store) follow(ctx context.Context, w *watcher, queue <-chan store.WatchResponse) bool {
+func (s *Store) follow(ctx context.Context, w *watcher, queue <-chan queued) bool {
 	for {
 		select {
-		case resp, ok := <-queue:
+		case item, ok := <-queue:
 			if !ok {
 				return true
 			}
-			if !s.send(ctx, w, resp) {
+			if !s.send(ctx, w, item.resp) {
 				return false
 			}
-			w.next = resp.Revision + 1
+			if !item.at.IsZero() {
+				s.observe(selfmetrics.StoreWatch, item.at)
+			}
+			w.next = item.resp.Revision + 1
 		case <-ctx.Done():
 			return false
 		case <-s.done:
@@ -947,13 +978,17 @@ func (s *Store) publish(rev int64, events []store.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rev = rev
+	var at time.Time
+	if s.obs != nil {
+		at = time.Now()
+	}
 	for w, q := range s.watchers {
 		evs := filter(events, w.prefix)
 		if len(evs) == 0 {
 			continue
 		}
 		select {
-		case q <- store.WatchResponse{Events: evs, Revision: rev}:
+		case q <- queued{store.WatchResponse{Events: evs, Revision: rev}, at}:
 		default: // overflow: w drains q, then replays from the log
 			delete(s.watchers, w)
 			close(q)
