@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/vedette-dns/vedette/internal/app"
 	"github.com/vedette-dns/vedette/internal/config"
+	"github.com/vedette-dns/vedette/internal/dns"
 	"github.com/vedette-dns/vedette/internal/version"
 )
 
@@ -105,6 +107,14 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logger := newLogger(cfg, stderr)
+	if os.Getenv("GOMAXPROCS") == "" {
+		// A spare P for the DNS readers (see dns.ProcsFor); an explicit
+		// GOMAXPROCS in the environment wins.
+		if want := dns.ProcsFor(cfg.DNSSockets, runtime.GOMAXPROCS(0)); want != runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(want)
+			logger.Debug("GOMAXPROCS raised for the DNS readers", "gomaxprocs", want)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := app.Run(ctx, *cfg, logger); err != nil {
