@@ -741,7 +741,43 @@ func (db *DB) Prune(ctx context.Context) (removed int, err error) {
 }
 
 // pruneChunks deletes the chunks of the named bucket before hour below.
-func (db *DB) pruneChunks(ctx context.Context, name []byte, below uint32) (removed int, err error) {
+func (db *DB) pruneChunks(ctx context.Context, name []byte, below uint32) (int, error) {
+	return db.deleteInBatches(ctx, name, func(c *bbolt.Cursor) ([][]byte, error) {
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && len(keys) < pruneBatch; k, _ = c.Next() {
+			if h, _, _ := splitChunkKey(k); h >= below {
+				break
+			}
+			keys = append(keys, slices.Clone(k))
+		}
+		return keys, nil
+	})
+}
+
+// pruneEvents deletes the events before cutoff: the head of each stream.
+func (db *DB) pruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
+	return db.deleteInBatches(ctx, bucketEvents, func(c *bbolt.Cursor) ([][]byte, error) {
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && len(keys) < pruneBatch; {
+			stream, t, ok := splitEventKey(k)
+			if !ok {
+				return nil, fmt.Errorf("%w: event key %x", errCorrupt, k)
+			}
+			if t.Before(cutoff) {
+				keys = append(keys, slices.Clone(k))
+				k, _ = c.Next()
+				continue
+			}
+			k, _ = c.Seek(append([]byte(stream), 1)) // next stream
+		}
+		return keys, nil
+	})
+}
+
+// deleteInBatches deletes, one transaction at a time, the keys pick chooses
+// (at most pruneBatch a call) from the named bucket, until pick chooses
+// fewer than pruneBatch, and returns how many it deleted.
+func (db *DB) deleteInBatches(ctx context.Context, name []byte, pick func(*bbolt.Cursor) ([][]byte, error)) (removed int, err error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return removed, err
@@ -749,55 +785,9 @@ func (db *DB) pruneChunks(ctx context.Context, name []byte, below uint32) (remov
 		n := 0
 		err := db.bdb.Update(func(tx *bbolt.Tx) error {
 			b := tx.Bucket(name)
-			var keys [][]byte
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil && len(keys) < pruneBatch; k, _ = c.Next() {
-				if h, _, _ := splitChunkKey(k); h >= below {
-					break
-				}
-				keys = append(keys, slices.Clone(k))
-			}
-			for _, k := range keys {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-			}
-			n = len(keys)
-			return nil
-		})
-		if err != nil {
-			return removed, err
-		}
-		removed += n
-		if n < pruneBatch {
-			return removed, nil
-		}
-	}
-}
-
-// pruneEvents deletes the events before cutoff.
-func (db *DB) pruneEvents(ctx context.Context, cutoff time.Time) (removed int, err error) {
-	// Events: the head of each stream.
-	for {
-		if err := ctx.Err(); err != nil {
-			return removed, err
-		}
-		n := 0
-		err := db.bdb.Update(func(tx *bbolt.Tx) error {
-			b := tx.Bucket(bucketEvents)
-			var keys [][]byte
-			c := b.Cursor()
-			for k, _ := c.First(); k != nil && len(keys) < pruneBatch; {
-				stream, t, ok := splitEventKey(k)
-				if !ok {
-					return fmt.Errorf("%w: event key %x", errCorrupt, k)
-				}
-				if t.Before(cutoff) {
-					keys = append(keys, slices.Clone(k))
-					k, _ = c.Next()
-					continue
-				}
-				k, _ = c.Seek(append([]byte(stream), 1)) // next stream
+			keys, err := pick(b.Cursor())
+			if err != nil {
+				return err
 			}
 			for _, k := range keys {
 				if err := b.Delete(k); err != nil {
