@@ -122,7 +122,7 @@ func Start(cfg config.Serve, log *slog.Logger) (_ *App, err error) {
 		return nil, err
 	}
 	isRoot := func(key string) bool { return key == id }
-	remote := &checkerapi.Server{Verifier: checkerVerifier, Keys: keys, Checks: a.checks, Observe: a.observe, Logger: log}
+	remote := &checkerapi.Server{Verifier: checkerVerifier, Keys: keys, Checks: a.checks, Observe: a.health.Observe, Logger: log}
 	arcVerifier, err := sigv4.NewVerifier(sigv4.Config{Keys: keys, Services: []string{"route53-recovery-cluster"}})
 	if err != nil {
 		return nil, err

@@ -60,7 +60,7 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 		a.log.Info("embedded health checker off (--checker=false); remote checkers probe")
 		feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: a.checks, Logger: a.log,
 			OnView:   func(v *health.View) { a.dns.SetHealth(viewHealth{v}) },
-			OnChange: a.monitor.Changed, AlarmState: a.monitor.EvaluatedState})
+			OnChange: a.monitor.Changed, OnObserve: a.monitor.Observe, AlarmState: a.monitor.EvaluatedState})
 		a.health = feed
 		a.goRun(ctx, "health feed", feed.Run)
 		return nil
@@ -71,7 +71,7 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 		Region:      cfg.CheckerRegion,
 		AllRegions:  true,
 		Prober:      a.prober,
-		Emit:        a.observe,
+		Emit:        func(o model.Observation) { feed.Observe(o) },
 		Concurrency: cfg.CheckerConcurrency,
 		Logger:      a.log,
 	})
@@ -80,7 +80,7 @@ func (a *App) startHealth(ctx context.Context, cfg *config.Serve) error {
 	}
 	feed = healthfeed.New(healthfeed.Options{Store: a.store, Scheduler: schedulers{chk, a.checks}, Logger: a.log,
 		OnView:   func(v *health.View) { a.dns.SetHealth(viewHealth{v}) },
-		OnChange: a.monitor.Changed, AlarmState: a.monitor.EvaluatedState})
+		OnChange: a.monitor.Changed, OnObserve: a.monitor.Observe, AlarmState: a.monitor.EvaluatedState})
 	a.health = feed
 	a.goRun(ctx, "checker", chk.Run)
 	a.goRun(ctx, "health feed", feed.Run)

@@ -117,13 +117,6 @@ func (a *App) recordDelivery(d notify.Delivery) {
 	}
 }
 
-// observe folds an observation into the health engine and the latency
-// history.
-func (a *App) observe(o model.Observation) {
-	a.health.Observe(o)
-	a.monitor.Observe(o)
-}
-
 // healthCheckNames returns the Name tag of every health check that has one.
 func (a *App) healthCheckNames() map[string]string {
 	kvs, _, err := a.store.Range(context.Background(), catalog.TagsPrefix+"healthcheck/")

@@ -41,6 +41,10 @@ type Options struct {
 	OnView func(*health.View)
 	// OnChange receives every status change. Default: logged only.
 	OnChange func(health.Change)
+	// OnObserve receives every observation after the engine took it, with
+	// the check's configuration and report as they now are (for history and
+	// metrics). Default: none.
+	OnObserve func(o model.Observation, hc model.HealthCheck, r health.Report)
 	// AlarmState returns the evaluated state of the named alarm (OK, ALARM,
 	// INSUFFICIENT_DATA) for CLOUDWATCH_METRIC checks; false when there is
 	// no such alarm. Default: none (such checks keep the initial status
@@ -197,9 +201,24 @@ func (f *Feed) locked(fn func(e *health.Engine, now time.Time) []health.Change) 
 	}
 }
 
-// Observe folds one observation into the engine (the checker's Emit).
+// Observe folds one observation into the engine (the checker's Emit) and
+// hands it on to OnObserve, one lock for both.
 func (f *Feed) Observe(o model.Observation) {
-	f.locked(func(e *health.Engine, _ time.Time) []health.Change { return e.Observe(o) })
+	var (
+		hc    model.HealthCheck
+		r     health.Report
+		known bool
+	)
+	f.locked(func(e *health.Engine, _ time.Time) []health.Change {
+		changes := e.Observe(o)
+		if f.opts.OnObserve != nil {
+			hc, r, known = e.Lookup(o.HealthCheckID)
+		}
+		return changes
+	})
+	if known {
+		f.opts.OnObserve(o, hc, r) // outside the lock: it may take its own
+	}
 }
 
 // Observations returns each reporting checker's latest observation.

@@ -416,9 +416,9 @@ func (m *Monitor) evaluateOne(ctx context.Context, name string, now time.Time) {
 		}
 		return w
 	}
-	out := Evaluate(&a, window(end.Add(-period), false), rec.State.Evaluated)
+	out := Evaluate(&a, window(end.Add(-period), false))
 	if out.State != model.AlarmStateAlarm {
-		if early := Evaluate(&a, window(end, true), rec.State.Evaluated); early.State == model.AlarmStateAlarm {
+		if early := Evaluate(&a, window(end, true)); early.State == model.AlarmStateAlarm {
 			out = early
 		}
 	}

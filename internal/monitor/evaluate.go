@@ -46,7 +46,7 @@ type Outcome struct {
 //     above or at an upper bound, SampleCount above); otherwise it counts as
 //     not yet known. This raises an alarm as soon as the data shows it,
 //     instead of at the end of the period; clearing waits for whole periods.
-func Evaluate(a *model.Alarm, w Window, current string) Outcome {
+func Evaluate(a *model.Alarm, w Window) Outcome {
 	n := len(w.Value)
 	breaching, present := 0, 0
 	var shown []string

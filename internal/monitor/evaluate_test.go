@@ -60,7 +60,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := Evaluate(c.alarm, c.w, model.AlarmStateInsufficientData)
+			out := Evaluate(c.alarm, c.w)
 			if c.want == "" {
 				if !out.Keep {
 					t.Fatalf("got %+v, want keep", out)

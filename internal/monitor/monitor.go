@@ -78,22 +78,16 @@ type Monitor struct {
 	opts Options
 	log  *slog.Logger
 
-	bufMu    sync.Mutex // guards buf, pending, dirty, types
+	bufMu    sync.Mutex // guards buf, finished, pending, dirty, latest
 	buf      *minuteBuffer
 	finished []*minuteBuffer // ended minutes not yet written
 	pending  []history.Event
 	dirty    map[string]bool                     // metric keys with new data since the last evaluation
-	types    map[string]checkInfo                // health check id → what latency it measures
 	latest   map[string]map[string]model.Timings // check id → region → latest timings (Prometheus)
 
 	mu     sync.Mutex // guards alarms; held across an alarm's store write
 	alarms map[string]*alarmRecord
 	loaded chan struct{}
-}
-
-type checkInfo struct {
-	typ     model.HealthCheckType
-	measure bool
 }
 
 // alarmRecord is an alarm as stored: configuration and state.
@@ -124,7 +118,7 @@ func New(opts Options) (*Monitor, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	m := &Monitor{opts: opts, log: opts.Logger, dirty: map[string]bool{}, types: map[string]checkInfo{},
+	m := &Monitor{opts: opts, log: opts.Logger, dirty: map[string]bool{},
 		latest: map[string]map[string]model.Timings{}, alarms: map[string]*alarmRecord{}, loaded: make(chan struct{})}
 	m.buf = newMinuteBuffer(opts.Clock.Now().Truncate(minute))
 	return m, nil
@@ -199,17 +193,18 @@ func (m *Monitor) sampleAll() {
 	m.bufMu.Lock()
 	defer m.bufMu.Unlock()
 	m.rollLocked(now)
-	types := make(map[string]checkInfo, len(m.types))
+	measured := map[string]bool{}
 	m.opts.Health.Each(func(hc model.HealthCheck, r health.Report) {
-		types[hc.ID] = checkInfo{hc.Config.Type, hc.Config.MeasureLatency}
+		if hc.Config.MeasureLatency {
+			measured[hc.ID] = true
+		}
 		m.buf.sample(hc, r)
 		if r.Status != model.StatusUnknown {
 			m.dirty[HealthMetric(MetricStatus, hc.ID, "").Key()] = true
 		}
 	})
-	m.types = types
-	for id := range m.latest {
-		if !types[id].measure {
+	for id := range m.latest { // forget deleted checks
+		if !measured[id] {
 			delete(m.latest, id)
 		}
 	}
@@ -248,19 +243,15 @@ func (m *Monitor) flushMinute(ctx context.Context, final bool) {
 	}
 }
 
-// Observe records, after the health engine has taken an observation, the
-// check's status and healthy share as they now are (so a share that changes
+// Observe records, after the health engine has taken an observation (the
+// health feed's OnObserve, which passes the check and its report as they now
+// are), the check's status and healthy share (so a share that changes
 // without a status change is seen at once), and its latency when the check
 // measures it.
-func (m *Monitor) Observe(o model.Observation) {
-	hc, report, known := m.opts.Health.Lookup(o.HealthCheckID) // outside bufMu (lock order)
-	if !known {
-		return
-	}
+func (m *Monitor) Observe(o model.Observation, hc model.HealthCheck, report health.Report) {
 	m.bufMu.Lock()
 	defer m.bufMu.Unlock()
 	m.rollLocked(m.opts.Clock.Now())
-	m.types[hc.ID] = checkInfo{hc.Config.Type, hc.Config.MeasureLatency}
 	m.buf.sample(hc, report)
 	if !hc.Config.MeasureLatency || !o.Success {
 		return
@@ -300,7 +291,6 @@ func (m *Monitor) Changed(c health.Change) {
 	m.rollLocked(m.opts.Clock.Now())
 	metric := HealthMetric(MetricStatus, c.ID, "")
 	if known {
-		m.types[c.ID] = checkInfo{hc.Config.Type, hc.Config.MeasureLatency}
 		report.Status = c.To
 		m.buf.sample(hc, report)
 	} else {

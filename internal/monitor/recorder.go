@@ -26,7 +26,6 @@ const (
 	unitCount, unitNone      = "Count", "None"
 	changeStreamPrefix       = "hc/"
 	alarmStreamPrefix        = "alarm/"
-	deliveryStreamPrefix     = "delivery/"
 	defaultSampleEvery       = 10 * time.Second
 	minute                   = time.Minute
 	eventFlushEvery          = time.Second
