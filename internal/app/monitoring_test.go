@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	r53 "github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	dto "github.com/prometheus/client_model/go"
@@ -176,7 +179,7 @@ next:
 // healthy share are in the history after a restart.
 func TestHistorySurvivesRestart(t *testing.T) {
 	cfg := testConfig(t)
-	a, c := startNode(t, func(c *config.Serve) { *c = cfg })
+	a, c, keyID, secret := startNodeKey(t, func(c *config.Serve) { *c = cfg })
 	ctx := context.Background()
 	var healthy atomic.Bool
 	healthy.Store(true)
@@ -237,5 +240,33 @@ func TestHistorySurvivesRestart(t *testing.T) {
 	}
 	if !sawHealthy || !sawUnhealthy {
 		t.Fatalf("healthy share does not show the flip: %+v", share)
+	}
+	// The same history through the CloudWatch API, namespace AWS/Route53.
+	cwc := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + b.HTTPAddr()), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")})
+	dims := []cwtypes.Dimension{{Name: aws.String("HealthCheckId"), Value: aws.String(id)}}
+	stats, err := cwc.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("AWS/Route53"), MetricName: aws.String("HealthCheckStatus"),
+		Dimensions: dims, StartTime: aws.Time(from), EndTime: aws.Time(to), Period: aws.Int32(3600), Statistics: []cwtypes.Statistic{cwtypes.StatisticMinimum, cwtypes.StatisticMaximum}})
+	if err != nil || len(stats.Datapoints) == 0 {
+		t.Fatalf("GetMetricStatistics AWS/Route53 = %+v %v", stats, err)
+	}
+	var minSeen, maxSeen = 1.0, 0.0
+	for _, d := range stats.Datapoints {
+		minSeen, maxSeen = min(minSeen, aws.ToFloat64(d.Minimum)), max(maxSeen, aws.ToFloat64(d.Maximum))
+	}
+	if minSeen != 0 || maxSeen != 1 {
+		t.Fatalf("HealthCheckStatus through CloudWatch: min %v max %v, want 0 and 1", minSeen, maxSeen)
+	}
+	list, err := cwc.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("AWS/Route53"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("HealthCheckId"), Value: aws.String(id)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, m := range list.Metrics {
+		names[aws.ToString(m.MetricName)] = true
+	}
+	if !names["HealthCheckStatus"] || !names["HealthCheckPercentageHealthy"] {
+		t.Fatalf("ListMetrics AWS/Route53 = %v", names)
 	}
 }
