@@ -2,6 +2,7 @@ package awsquery
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -119,4 +120,24 @@ func NewRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// Operation is one API operation of a service whose handlers are methods
+// of S: decode fills the operation's input (from a form, JSON or CBOR).
+type Operation[S any] func(s S, ctx context.Context, decode func(any) error) (any, error)
+
+// Op adapts a typed handler to an Operation. A handler of an operation
+// without output returns a nil *Out, and the Operation then returns nil.
+func Op[S, In, Out any](h func(S, context.Context, *In) (*Out, error)) Operation[S] {
+	return func(s S, ctx context.Context, decode func(any) error) (any, error) {
+		in := new(In)
+		if err := decode(in); err != nil {
+			return nil, err
+		}
+		out, err := h(s, ctx, in)
+		if err != nil || out == nil {
+			return nil, err
+		}
+		return out, nil
+	}
 }

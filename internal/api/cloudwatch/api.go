@@ -140,42 +140,23 @@ func (a *API) run(ctx context.Context, opName string, decode func(any) error) (a
 	return o(a, ctx, decode)
 }
 
-type operation func(a *API, ctx context.Context, decode func(any) error) (any, error)
-
-// op adapts a typed handler; handlers of operations without output return
-// a nil *Out.
-func op[In, Out any](h func(*API, context.Context, *In) (*Out, error)) operation {
-	return func(a *API, ctx context.Context, decode func(any) error) (any, error) {
-		in := new(In)
-		if err := decode(in); err != nil {
-			return nil, err
-		}
-		out, err := h(a, ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if out == nil {
-			return nil, nil
-		}
-		return out, nil
-	}
-}
+type operation = awsquery.Operation[*API]
 
 var operations map[string]operation
 
 func init() {
 	operations = map[string]operation{
-		"PutMetricAlarm":          op((*API).putMetricAlarm),
-		"DescribeAlarms":          op((*API).describeAlarms),
-		"DescribeAlarmsForMetric": op((*API).describeAlarmsForMetric),
-		"DeleteAlarms":            op((*API).deleteAlarms),
-		"SetAlarmState":           op((*API).setAlarmState),
-		"DescribeAlarmHistory":    op((*API).describeAlarmHistory),
-		"EnableAlarmActions":      op((*API).enableAlarmActions),
-		"DisableAlarmActions":     op((*API).disableAlarmActions),
-		"PutMetricData":           op((*API).putMetricData),
-		"GetMetricStatistics":     op((*API).getMetricStatistics),
-		"GetMetricData":           op((*API).getMetricData),
-		"ListMetrics":             op((*API).listMetrics),
+		"PutMetricAlarm":          awsquery.Op((*API).putMetricAlarm),
+		"DescribeAlarms":          awsquery.Op((*API).describeAlarms),
+		"DescribeAlarmsForMetric": awsquery.Op((*API).describeAlarmsForMetric),
+		"DeleteAlarms":            awsquery.Op((*API).deleteAlarms),
+		"SetAlarmState":           awsquery.Op((*API).setAlarmState),
+		"DescribeAlarmHistory":    awsquery.Op((*API).describeAlarmHistory),
+		"EnableAlarmActions":      awsquery.Op((*API).enableAlarmActions),
+		"DisableAlarmActions":     awsquery.Op((*API).disableAlarmActions),
+		"PutMetricData":           awsquery.Op((*API).putMetricData),
+		"GetMetricStatistics":     awsquery.Op((*API).getMetricStatistics),
+		"GetMetricData":           awsquery.Op((*API).getMetricData),
+		"ListMetrics":             awsquery.Op((*API).listMetrics),
 	}
 }

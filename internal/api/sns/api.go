@@ -116,36 +116,22 @@ func (a *API) run(ctx context.Context, action string, decode func(any) error) (a
 	return o(a, ctx, decode)
 }
 
-type operation func(a *API, ctx context.Context, decode func(any) error) (any, error)
-
-func op[In, Out any](h func(*API, context.Context, *In) (*Out, error)) operation {
-	return func(a *API, ctx context.Context, decode func(any) error) (any, error) {
-		in := new(In)
-		if err := decode(in); err != nil {
-			return nil, err
-		}
-		out, err := h(a, ctx, in)
-		if err != nil || out == nil {
-			return nil, err
-		}
-		return out, nil
-	}
-}
+type operation = awsquery.Operation[*API]
 
 var operations map[string]operation
 
 func init() {
 	operations = map[string]operation{
-		"CreateTopic":               op((*API).createTopic),
-		"DeleteTopic":               op((*API).deleteTopic),
-		"ListTopics":                op((*API).listTopics),
-		"GetTopicAttributes":        op((*API).getTopicAttributes),
-		"Subscribe":                 op((*API).subscribe),
-		"Unsubscribe":               op((*API).unsubscribe),
-		"ListSubscriptions":         op((*API).listSubscriptions),
-		"ListSubscriptionsByTopic":  op((*API).listSubscriptionsByTopic),
-		"GetSubscriptionAttributes": op((*API).getSubscriptionAttributes),
-		"Publish":                   op((*API).publish),
+		"CreateTopic":               awsquery.Op((*API).createTopic),
+		"DeleteTopic":               awsquery.Op((*API).deleteTopic),
+		"ListTopics":                awsquery.Op((*API).listTopics),
+		"GetTopicAttributes":        awsquery.Op((*API).getTopicAttributes),
+		"Subscribe":                 awsquery.Op((*API).subscribe),
+		"Unsubscribe":               awsquery.Op((*API).unsubscribe),
+		"ListSubscriptions":         awsquery.Op((*API).listSubscriptions),
+		"ListSubscriptionsByTopic":  awsquery.Op((*API).listSubscriptionsByTopic),
+		"GetSubscriptionAttributes": awsquery.Op((*API).getSubscriptionAttributes),
+		"Publish":                   awsquery.Op((*API).publish),
 	}
 }
 
