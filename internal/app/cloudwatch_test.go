@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,9 +98,10 @@ func TestCloudWatchSDK(t *testing.T) {
 	if !errors.As(err, &ae) || ae.ErrorCode() != "ResourceNotFound" {
 		t.Fatalf("SetAlarmState on a deleted alarm: %v", err)
 	}
-	// The deleted alarm's check sees INSUFFICIENT_DATA: Unhealthy here.
-	if got := status(); got != "Unhealthy" {
-		t.Fatalf("status after the alarm was deleted: %s", got)
+	// The deleted alarm's check sees INSUFFICIENT_DATA (Unhealthy here, as
+	// under ALARM before: the reason tells them apart).
+	if rep, _ := a.health.Status(hcID); rep.Status.String() != "Unhealthy" || !strings.Contains(rep.Reason, "INSUFFICIENT_DATA") {
+		t.Fatalf("report after the alarm was deleted: %+v", rep)
 	}
 	// A CLOUDWATCH_METRIC check naming no alarm is refused.
 	_, err = r.CreateHealthCheck(ctx, &r53.CreateHealthCheckInput{CallerReference: aws.String("cw2"), HealthCheckConfig: &types.HealthCheckConfig{

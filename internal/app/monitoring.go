@@ -117,25 +117,14 @@ func (a *App) recordDelivery(d notify.Delivery) {
 	}
 }
 
-// healthCheckNames returns the Name tag of every health check that has one.
+// healthCheckNames returns the Name tag of every health check that has one
+// (labels of the Route 53 metrics; nil on a read error, logged).
 func (a *App) healthCheckNames() map[string]string {
-	kvs, _, err := a.store.Range(context.Background(), catalog.TagsPrefix+"healthcheck/")
+	names, err := catalog.New(a.store).HealthCheckNames(context.Background())
 	if err != nil {
-		return nil
+		a.log.Warn("read health-check names for /metrics", "err", err)
 	}
-	out := make(map[string]string, len(kvs))
-	for _, kv := range kvs {
-		var tags []model.Tag
-		if json.Unmarshal(kv.Value, &tags) != nil {
-			continue
-		}
-		for _, t := range tags {
-			if t.Key == "Name" {
-				out[kv.Key[strings.LastIndexByte(kv.Key, '/')+1:]] = t.Value
-			}
-		}
-	}
-	return out
+	return names
 }
 
 // monitoringAPIs builds the CloudWatch, SNS and Alertmanager endpoints.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 
 	"github.com/vedette-dns/vedette/internal/model"
 	"github.com/vedette-dns/vedette/internal/store"
@@ -290,6 +291,29 @@ func (c *Catalog) Tags(ctx context.Context, resourceType, id string) ([]model.Ta
 	}
 	var tags []model.Tag
 	return tags, json.Unmarshal(kv.Value, &tags)
+}
+
+// HealthCheckNames returns the Name tag of every health check that has one,
+// by id, from one read.
+func (c *Catalog) HealthCheckNames(ctx context.Context) (map[string]string, error) {
+	prefix := tagsKey("healthcheck", "")
+	kvs, _, err := c.st.Range(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(kvs))
+	for _, kv := range kvs {
+		var tags []model.Tag
+		if err := json.Unmarshal(kv.Value, &tags); err != nil {
+			return nil, fmt.Errorf("tags %s: %w", kv.Key, err)
+		}
+		for _, t := range tags {
+			if t.Key == "Name" {
+				out[strings.TrimPrefix(kv.Key, prefix)] = t.Value
+			}
+		}
+	}
+	return out, nil
 }
 
 func (c *Catalog) resourceExists(ctx context.Context, resourceType, id string) (rerr error) {

@@ -2,16 +2,20 @@ package console
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/vedette-dns/vedette/internal/model"
 )
 
-var recordTypes = []string{"A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT"}
+var recordTypes = slices.Sorted(maps.Keys(model.SupportedTypes))
 
 // policies are the routing policies, by form value.
 var policies = []struct{ Value, Label string }{
@@ -28,10 +32,7 @@ func policyLabel(v string) string {
 	return v
 }
 
-var recordRegions = []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "eu-west-1", "eu-west-2", "eu-west-3",
-	"eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-	"ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-east-1", "ap-south-1", "ap-south-2", "sa-east-1",
-	"me-south-1", "me-central-1", "il-central-1", "af-south-1", "mx-central-1", "cn-north-1", "cn-northwest-1"}
+var recordRegions = model.RecordSetRegionNames()
 
 // recForm is the record form's input, kept as typed. Input names are the
 // API's element names.

@@ -2,7 +2,9 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,6 +23,9 @@ ap-northeast-2 ap-northeast-3 eu-north-1 sa-east-1 cn-north-1 cn-northwest-1 ap-
 me-central-1 ap-south-1 ap-south-2 af-south-1 eu-south-1 eu-south-2 ap-southeast-4 il-central-1
 ca-west-1 ap-southeast-5 mx-central-1 ap-southeast-7 us-gov-east-1 us-gov-west-1 ap-east-2
 ap-southeast-6 eusc-de-east-1`)
+
+// RecordSetRegionNames returns RecordSetRegions, sorted.
+func RecordSetRegionNames() []string { return slices.Sorted(maps.Keys(RecordSetRegions)) }
 
 // continentCodes are the GeoLocation ContinentCode values.
 var continentCodes = setOf("AF AN AS EU OC NA SA")
