@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,6 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/vedette-dns/vedette/internal/config"
 )
@@ -280,6 +286,22 @@ func TestHealthCheckPages(t *testing.T) {
 	_, body = u.get("/console/healthchecks/" + id + "/alarms")
 	if !strings.Contains(body, "No alarm watches this health check") {
 		t.Errorf("alarms tab:\n%s", body)
+	}
+	// An alarm on the check's HealthCheckStatus (made with the CloudWatch
+	// API) appears on the tab, escaped, with its state.
+	cwc := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(n.base), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(n.id, n.secret, "")})
+	if _, err := cwc.PutMetricAlarm(context.Background(), &cw.PutMetricAlarmInput{AlarmName: aws.String("<i>web</i>-down"),
+		Namespace: aws.String("AWS/Route53"), MetricName: aws.String("HealthCheckStatus"),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("HealthCheckId"), Value: aws.String(id)}}, Statistic: cwtypes.StatisticMinimum,
+		Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorLessThanThreshold}); err != nil {
+		t.Fatal(err)
+	}
+	_, body = u.get("/console/healthchecks/" + id + "/alarms")
+	stateShown := regexp.MustCompile(`<td data-label="State"><span class="status [^"]*"><span class="dot" aria-hidden="true"></span>(OK|ALARM|INSUFFICIENT_DATA)</span>`)
+	if strings.Contains(body, "<i>web</i>") || !strings.Contains(body, "&lt;i&gt;web&lt;/i&gt;-down") ||
+		!strings.Contains(body, "HealthCheckStatus LessThanThreshold 1") || !stateShown.MatchString(body) {
+		t.Errorf("alarms tab with an alarm:\n%s", body)
 	}
 
 	// Tags: add one with markup, remove it again.
